@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from accounts.demo import seed_accounts
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options) -> None:
+        logins = seed_accounts()
+        self.stdout.write(self.style.SUCCESS("Demo data is in place. Logins:"))
+        for login in logins:
+            line = f"  {login.role:<16} {login.email:<24} password: {login.password}"
+            if login.totp_secret:
+                line += f"  TOTP secret: {login.totp_secret}"
+            self.stdout.write(line)
+        self.stdout.write(
+            "Staff sign in with a code from an authenticator app holding the TOTP secret, "
+            "or print the current code with: python manage.py totp_code EMAIL"
+        )

@@ -1,0 +1,222 @@
+"""Accounts: the user (e-mail login), delivery/billing addresses, communication preferences."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from accounts.validators import normalize_postal_code, normalize_vat_number
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    FRENCH = "fr", _("French")
+    ENGLISH = "en", _("English")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    NON_BINARY = "non_binary", _("Non-binary")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields) -> User:
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> User:
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        if extra_fields["is_staff"] is not True or extra_fields["is_superuser"] is not True:
+            raise ValueError("A superuser must have is_staff=True and is_superuser=True.")
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A customer or staff member; the e-mail address is the login."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.DUTCH)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    mobile_phone = PhoneNumberField(_("mobile phone"), blank=True)
+    is_business = models.BooleanField(_("business account"), default=False)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    is_staff = models.BooleanField(
+        _("staff status"), default=False, help_text=_("Whether the user can log into the admin site.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Last login, order, upload or other activity on any channel; retention
+    # periods count from it (STX-1, STX-5). Written at most once a day.
+    last_activity = models.DateTimeField(_("last activity"), null=True, blank=True, db_index=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci_unique",
+                violation_error_message=_("An account with this e-mail address already exists."),
+            ),
+            # MYS-5: a business account carries its VAT number.
+            models.CheckConstraint(
+                condition=models.Q(is_business=False) | ~models.Q(vat_number=""),
+                name="accounts_user_business_has_vat_number",
+                violation_error_message=_("A business account needs a VAT number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if self.vat_number:
+            self.vat_number = normalize_vat_number(self.vat_number)
+        if self.is_business and not self.vat_number:
+            raise ValidationError({"vat_number": _("A business account needs a VAT number.")})
+        if self.birth_date and self.birth_date > timezone.localdate():
+            raise ValidationError({"birth_date": _("The birth date cannot be in the future.")})
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+
+class Address(models.Model):
+    """A delivery or billing address of a user, validated for its country."""
+
+    class Kind(models.TextChoices):
+        DELIVERY = "delivery", _("Delivery address")
+        BILLING = "billing", _("Billing address")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.DELIVERY)
+    full_name = models.CharField(_("full name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    street_address = models.CharField(_("street and number"), max_length=200)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=16)
+    city = models.CharField(_("city"), max_length=100)
+    country = CountryField(_("country"))
+    phone = PhoneNumberField(_("phone"), blank=True)
+    is_default = models.BooleanField(_("default delivery address"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["kind", "-is_default", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(kind="billing"),
+                name="accounts_address_one_billing_per_user",
+                violation_error_message=_("You already have a billing address: edit that one instead."),
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(kind="delivery", is_default=True),
+                name="accounts_address_one_default_delivery_per_user",
+                violation_error_message=_("Only one delivery address can be the default."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="delivery") | models.Q(is_default=False),
+                name="accounts_address_only_delivery_is_default",
+                violation_error_message=_("Only a delivery address can be the default delivery address."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}, {self.street_address}, {self.postal_code} {self.city}, {self.country.code}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.country and self.postal_code:
+            try:
+                self.postal_code = normalize_postal_code(self.country.code, self.postal_code)
+            except ValidationError as exc:
+                raise ValidationError({"postal_code": exc.messages}) from exc
+
+
+class CommunicationKind(models.TextChoices):
+    """The optional kinds of message (STX-7, SMP-11); transactional mail is always sent."""
+
+    SERVICE = "service", _("Service messages")
+    MARKETING = "marketing", _("News and offers")
+    THIRD_PARTY = "third_party", _("Offers from partners")
+
+
+# Service messages are opt-out; marketing and third-party offers are opt-in (STX-7).
+COMMUNICATION_DEFAULTS: dict[str, bool] = {
+    CommunicationKind.SERVICE: True,
+    CommunicationKind.MARKETING: False,
+    CommunicationKind.THIRD_PARTY: False,
+}
+
+
+class CommunicationPreference(models.Model):
+    """A user's choice for one kind of message, with when and how it last changed."""
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", _("at sign-up")
+        ACCOUNT_PAGE = "account_page", _("on the account page")
+        UNSUBSCRIBE_LINK = "unsubscribe_link", _("through an unsubscribe link")
+        STAFF = "staff", _("by customer service")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="communication_preferences", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=CommunicationKind.choices)
+    enabled = models.BooleanField(_("enabled"))
+    changed_at = models.DateTimeField(_("changed at"))
+    changed_via = models.CharField(_("changed via"), max_length=20, choices=Source.choices)
+
+    class Meta:
+        verbose_name = _("communication preference")
+        verbose_name_plural = _("communication preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="accounts_commpref_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        state = _("on") if self.enabled else _("off")
+        return f"{self.user} · {self.get_kind_display()}: {state}"

@@ -1,0 +1,46 @@
+"""Reads for accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from accounts.models import COMMUNICATION_DEFAULTS, Address, CommunicationKind, User
+
+
+@dataclass(frozen=True)
+class PreferenceState:
+    kind: str
+    label: str
+    enabled: bool
+    changed_at: datetime | None
+    changed_via: str
+
+    @property
+    def is_default(self) -> bool:
+        return self.changed_at is None
+
+
+def communication_preferences_for(*, user: User) -> list[PreferenceState]:
+    """Return the user's choice for every optional kind of message, defaults filled in."""
+    stored = {pref.kind: pref for pref in user.communication_preferences.all()}
+    states = []
+    for kind in CommunicationKind:
+        pref = stored.get(kind.value)
+        states.append(
+            PreferenceState(
+                kind=kind.value,
+                label=str(kind.label),
+                enabled=pref.enabled if pref else COMMUNICATION_DEFAULTS[kind.value],
+                changed_at=pref.changed_at if pref else None,
+                changed_via=pref.get_changed_via_display() if pref else "",
+            )
+        )
+    return states
+
+
+def addresses_for(*, user: User) -> QuerySet[Address]:
+    """Return the user's addresses: delivery ones first, the default on top, then billing."""
+    return user.addresses.order_by("-kind", "-is_default", "created_at")

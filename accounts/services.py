@@ -1,0 +1,149 @@
+"""Writes to accounts: profile, addresses, communication preferences, activity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Address, CommunicationKind, CommunicationPreference, User
+from accounts.selectors import communication_preferences_for
+
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "gender",
+    "language",
+    "birth_date",
+    "mobile_phone",
+    "is_business",
+    "company_name",
+    "vat_number",
+)
+ADDRESS_FIELDS = (
+    "kind",
+    "full_name",
+    "company",
+    "street_address",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+    "is_default",
+)
+
+
+def user_record_activity(*, user: User) -> bool:
+    """Set the user's last activity to now, at most once per local day.
+
+    The conditional UPDATE makes concurrent requests write once; the check on
+    the loaded user makes most requests write nothing at all.
+    """
+    now = timezone.now()
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if user.last_activity is not None and user.last_activity >= start_of_day:
+        return False
+    updated = (
+        User.objects.filter(pk=user.pk)
+        .filter(Q(last_activity__isnull=True) | Q(last_activity__lt=start_of_day))
+        .update(last_activity=now)
+    )
+    user.last_activity = now
+    return bool(updated)
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, data: Mapping[str, Any]) -> User:
+    """Update the profile fields given in ``data`` after validating the whole user."""
+    fields = [name for name in PROFILE_FIELDS if name in data]
+    for name in fields:
+        setattr(user, name, data[name])
+    if not user.is_business:
+        user.company_name = ""
+        user.vat_number = ""
+        fields += ["company_name", "vat_number"]
+    user.full_clean()
+    user.save(update_fields=sorted(set(fields)))
+    return user
+
+
+def _lock_addresses(user: User) -> None:
+    # Lock the owner's row so that default/billing changes serialise per user.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+
+
+def _apply_default_rules(address: Address, *, first_delivery: bool) -> None:
+    if address.kind != Address.Kind.DELIVERY:
+        address.is_default = False
+        return
+    if first_delivery:
+        address.is_default = True
+    if address.is_default:
+        address.user.addresses.filter(kind=Address.Kind.DELIVERY, is_default=True).exclude(pk=address.pk).update(
+            is_default=False
+        )
+
+
+@transaction.atomic
+def address_create(*, user: User, data: Mapping[str, Any]) -> Address:
+    """Add an address; the first delivery address becomes the default."""
+    _lock_addresses(user)
+    address = Address(user=user, **{name: data[name] for name in ADDRESS_FIELDS if name in data})
+    first_delivery = not user.addresses.filter(kind=Address.Kind.DELIVERY).exists()
+    address.full_clean()
+    _apply_default_rules(address, first_delivery=first_delivery)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_update(*, address: Address, data: Mapping[str, Any]) -> Address:
+    """Change an address; making it the default takes that role from the others."""
+    _lock_addresses(address.user)
+    fields = [name for name in ADDRESS_FIELDS if name in data]
+    for name in fields:
+        setattr(address, name, data[name])
+    address.full_clean()
+    _apply_default_rules(address, first_delivery=False)
+    address.save(update_fields=[*fields, "is_default", "updated_at"])
+    return address
+
+
+@transaction.atomic
+def address_delete(*, address: Address) -> None:
+    """Delete an address; if it was the default, the oldest other delivery address takes over."""
+    user = address.user
+    _lock_addresses(user)
+    was_default = address.is_default
+    address.delete()
+    if was_default:
+        successor = user.addresses.filter(kind=Address.Kind.DELIVERY).order_by("created_at").first()
+        if successor is not None:
+            successor.is_default = True
+            successor.save(update_fields=["is_default", "updated_at"])
+
+
+@transaction.atomic
+def communication_preferences_set(
+    *, user: User, choices: Mapping[str, bool], via: CommunicationPreference.Source
+) -> list[str]:
+    """Store the user's choices per kind of message; return the kinds that changed.
+
+    Only a real change is written, with when and how it happened, so the
+    record shows the moment of each opt-in or opt-out (STX-6, STX-7).
+    """
+    current = {state.kind: state.enabled for state in communication_preferences_for(user=user)}
+    now = timezone.now()
+    changed = []
+    for kind in CommunicationKind.values:
+        if kind not in choices or bool(choices[kind]) == current[kind]:
+            continue
+        CommunicationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"enabled": bool(choices[kind]), "changed_at": now, "changed_via": via}
+        )
+        changed.append(kind)
+    return changed

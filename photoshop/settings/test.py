@@ -1,0 +1,22 @@
+"""Test overlay: fast hashing, in-memory e-mail, media in a temporary folder."""
+
+import tempfile
+
+from photoshop.settings.base import *  # noqa: F403
+from photoshop.settings.base import STORAGES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+_media = tempfile.mkdtemp(prefix="photoshop-test-media-")
+STORAGES = {
+    **STORAGES,
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": f"{_media}/media"}},
+    "archive": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": f"{_media}/archive"},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
