@@ -81,6 +81,12 @@ class AddressForm(forms.ModelForm):
             self.fields[name].widget.attrs["autocomplete"] = value
         self.fields["is_default"].help_text = _("Used first when you order. Only for delivery addresses.")
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("kind") == Address.Kind.BILLING:
+            cleaned["is_default"] = False
+        return cleaned
+
 
 class CommunicationPreferencesForm(forms.Form):
     service = forms.BooleanField(
@@ -104,4 +110,4 @@ class CommunicationPreferencesForm(forms.Form):
 
     @classmethod
     def for_states(cls, states: list[PreferenceState], data=None) -> CommunicationPreferencesForm:
-        return cls(data=data, initial={state.kind: state.enabled for state in states})
+        return cls(data=data, initial={state.kind: state.enabled for state in states}, label_suffix="")

@@ -94,8 +94,9 @@ def address_create(*, user: User, data: Mapping[str, Any]) -> Address:
     _lock_addresses(user)
     address = Address(user=user, **{name: data[name] for name in ADDRESS_FIELDS if name in data})
     first_delivery = not user.addresses.filter(kind=Address.Kind.DELIVERY).exists()
-    address.full_clean()
+    # The default moves before validation; a failed validation rolls it back.
     _apply_default_rules(address, first_delivery=first_delivery)
+    address.full_clean()
     address.save()
     return address
 
@@ -107,8 +108,8 @@ def address_update(*, address: Address, data: Mapping[str, Any]) -> Address:
     fields = [name for name in ADDRESS_FIELDS if name in data]
     for name in fields:
         setattr(address, name, data[name])
-    address.full_clean()
     _apply_default_rules(address, first_delivery=False)
+    address.full_clean()
     address.save(update_fields=[*fields, "is_default", "updated_at"])
     return address
 

@@ -1,6 +1,7 @@
 """Test overlay: fast hashing, in-memory e-mail, media in a temporary folder."""
 
 import tempfile
+from pathlib import Path
 
 from photoshop.settings.base import *  # noqa: F403
 from photoshop.settings.base import STORAGES
@@ -9,6 +10,10 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 _media = tempfile.mkdtemp(prefix="photoshop-test-media-")
+# Static files come from the finders; whitenoise wants its root to exist.
+STATIC_ROOT = Path(_media) / "static"
+STATIC_ROOT.mkdir()
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     **STORAGES,
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": f"{_media}/media"}},
