@@ -37,6 +37,8 @@ class DemoLogin:
 
 
 def _user(email: str, password: str, **fields) -> User:
+    # A demo account swept by a time-travelling retention run comes back to life.
+    fields |= {"is_active": True, "closed_at": None, "anonymised_at": None, "restricted_at": None}
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=password, **fields)

@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -15,6 +16,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.validators import normalize_postal_code, normalize_vat_number
+from privacy.models import RetentionState
 
 
 class Language(models.TextChoices):
@@ -54,7 +56,7 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin, RetentionState):
     """A customer or staff member; the e-mail address is the login."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -75,6 +77,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Last login, order, upload or other activity on any channel; retention
     # periods count from it (STX-1, STX-5). Written at most once a day.
     last_activity = models.DateTimeField(_("last activity"), null=True, blank=True, db_index=True)
+    # When the account was closed (deleted by its owner); retention rules
+    # on account data count from it (STX-4, SMP-2, PIX-6).
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
 
     objects = UserManager()
 
@@ -220,3 +225,26 @@ class CommunicationPreference(models.Model):
     def __str__(self) -> str:
         state = _("on") if self.enabled else _("off")
         return f"{self.user} · {self.get_kind_display()}: {state}"
+
+
+class Session(AbstractBaseSession):
+    """A web session that knows whether it belongs to an account.
+
+    Visitor sessions (no account) fall under SMP-1 and go 24 hours after the
+    visit; telling them apart needs no decoding of the session data.
+    """
+
+    account = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
+    )
+    modified_at = models.DateTimeField(_("last modified"), auto_now=True, db_index=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from photoshop import views
+from privacy import views as privacy_views
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -13,6 +14,11 @@ urlpatterns = [
     # Every login, staff included, goes through allauth so that the second
     # factor is asked; the admin's own password form is never shown.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path(
+        "admin/privacy/records-of-processing.<str:fmt>",
+        privacy_views.records_of_processing,
+        name="privacy_records_of_processing",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
@@ -21,5 +27,6 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("privacy/", include("privacy.urls")),
     prefix_default_language=False,
 )

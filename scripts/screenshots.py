@@ -27,6 +27,7 @@ PUBLIC = [
     ("login", "/accounts/login/"),
     ("signup", "/en/accounts/signup/"),
     ("404", "/nope/"),
+    ("privacy", "/en/privacy/"),
 ]
 PRIVATE = [
     ("profile", "/accounts/profile/"),

@@ -159,3 +159,15 @@ def test_login_shows_social_providers_only_when_configured(client, settings):
         "google": {"APPS": [{"client_id": "id", "secret": "secret", "key": ""}], "SCOPE": ["email"]}
     }
     assert "Google" in client.get(reverse("account_login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_are_rate_limited(client, user):
+    for _ in range(5):
+        response = client.post(reverse("account_login"), {"login": user.email, "password": "wrong-password"})
+        assert response.status_code == 200
+    # Even the right password is refused while the limit holds.
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert not response.wsgi_request.user.is_authenticated
+    assert response.context["form"].errors

@@ -9,6 +9,7 @@ on local disk, Celery tasks run eagerly in-process. Each integration
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_countries",
     "phonenumber_field",
     "csp",
+    "privacy",
     "accounts",
 ]
 
@@ -109,6 +111,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+SESSION_ENGINE = "accounts.sessions"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 
@@ -189,8 +192,57 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_RESULT_EXPIRES = 60 * 60 * 24 * 7
 # The one beat schedule of the platform; each app adds its periodic jobs here.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "privacy-retention-sweep": {"task": "privacy.retention_sweep", "schedule": crontab(hour=3, minute=15)},
+    "sessions-clear-expired": {"task": "privacy.clear_expired_sessions", "schedule": crontab(hour=4, minute=0)},
+}
+
+# Privacy engine: the retention preset in force (default, stampix, mystamp,
+# smartphoto or pix), operator overrides, and what the policy page says.
+PRIVACY_RETENTION_PRESET = env.str("PRIVACY_RETENTION_PRESET", default="default")
+PRIVACY_RETENTION_OVERRIDES: dict[str, dict] = env.json("PRIVACY_RETENTION_OVERRIDES", default={})
+PRIVACY_RETENTION_EXTRA_RULES: list[dict] = env.json("PRIVACY_RETENTION_EXTRA_RULES", default=[])
+PRIVACY_CONTROLLER = {
+    "name": env.str("PRIVACY_CONTROLLER_NAME", default="Photoshop BV"),
+    "address": env.str("PRIVACY_CONTROLLER_ADDRESS", default="Grote Markt 1, 1000 Brussel, België"),
+    "company_number": env.str("PRIVACY_CONTROLLER_COMPANY_NUMBER", default="BE0403170701"),
+    "email": env.str("PRIVACY_CONTROLLER_EMAIL", default="privacy@photoshop.example"),
+    "dpo_email": env.str("PRIVACY_DPO_EMAIL", default="dpo@photoshop.example"),
+}
+# Processors and where they process (MYS-6); outside_eea marks a transfer.
+PRIVACY_PROCESSORS = env.json(
+    "PRIVACY_PROCESSORS",
+    default=[
+        {
+            "name": "Amazon Web Services EMEA SARL",
+            "purpose": "hosting and photo storage",
+            "location": "Ireland",
+            "outside_eea": False,
+            "safeguard": "",
+        },
+        {
+            "name": "Stripe Payments Europe Ltd",
+            "purpose": "online payments",
+            "location": "Ireland, United States",
+            "outside_eea": True,
+            "safeguard": "EU-US Data Privacy Framework and standard contractual clauses",
+        },
+        {
+            "name": "Postmark (ActiveCampaign LLC)",
+            "purpose": "sending e-mail",
+            "location": "United States",
+            "outside_eea": True,
+            "safeguard": "standard contractual clauses",
+        },
+    ],
+)
+PRIVACY_SUPERVISORY_AUTHORITY = {
+    "name": env.str("PRIVACY_AUTHORITY_NAME", default="Gegevensbeschermingsautoriteit (GBA)"),
+    "address": env.str("PRIVACY_AUTHORITY_ADDRESS", default="Drukpersstraat 35, 1000 Brussel"),
+    "url": env.str("PRIVACY_AUTHORITY_URL", default="https://www.gegevensbeschermingsautoriteit.be"),
+}
 
 # Security headers that hold everywhere (production.py adds HTTPS-only ones).
 SECURE_CONTENT_TYPE_NOSNIFF = True

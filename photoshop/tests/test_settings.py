@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -130,13 +131,16 @@ def test_production_without_allowed_hosts_stops_with_a_clear_message():
 
 def test_production_check_deploy_is_clean():
     result = _run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        ["manage.py", "check", "--deploy"],
         DJANGO_ENV="production",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="shop.example,www.shop.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    reported = set(re.findall(r"\((\w+\.[CEWI]\d+)\)", result.stdout + result.stderr))
+    # The only message allowed is the privacy engine's list of retention rules
+    # whose apps (orders, photos, ...) are not built yet.
+    assert reported <= {"privacy.W001"}, result.stdout + result.stderr
 
 
 @pytest.mark.django_db

@@ -1,0 +1,132 @@
+"""Personal data of the accounts app, declared for the privacy engine."""
+
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext_lazy as _
+
+from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register
+
+S = Strategy
+
+
+def _user_triggers(prefix: str = "") -> dict:
+    """Triggers of account data, read from the user row (``prefix`` is the path to it)."""
+    return {
+        # A user who never came back counts from the sign-up.
+        "last_activity": lambda: Coalesce(F(f"{prefix}last_activity"), F(f"{prefix}date_joined")),
+        "account_closed": F(f"{prefix}closed_at"),
+    }
+
+
+register(
+    PersonalData(
+        model="accounts.User",
+        category=Category.ACCOUNT,
+        purpose=_("Your account: signing in, your orders, your preferences."),
+        legal_basis=LegalBasis.CONTRACT,
+        examples=_("e-mail address, password, name, gender, language, birth date, mobile phone, VAT number"),
+        subject="",
+        fields=(
+            Anonymise("email", S.UNIQUE_PLACEHOLDER, "anonymised-{pk}@anonymised.invalid"),
+            Anonymise("password", S.PLACEHOLDER, "!anonymised"),
+            Anonymise("first_name", S.BLANK),
+            Anonymise("last_name", S.BLANK),
+            Anonymise("gender", S.BLANK),
+            Anonymise("birth_date", S.GENERALISE_YEAR),
+            Anonymise("mobile_phone", S.BLANK),
+            Anonymise("company_name", S.BLANK),
+            Anonymise("vat_number", S.BLANK),
+            Anonymise("last_login", S.NULL),
+        ),
+        anonymise_also={"is_active": False, "is_business": False},
+        triggers=_user_triggers(),
+        anonymised_marker="anonymised_at",
+        restricted_marker="restricted_at",
+        # Staff accounts are employment records, handled by hand.
+        exclude=Q(is_staff=True) | Q(is_superuser=True),
+    )
+)
+
+register(
+    PersonalData(
+        model="accounts.Address",
+        category=Category.ACCOUNT,
+        purpose=_("Delivering your orders and invoicing them."),
+        legal_basis=LegalBasis.CONTRACT,
+        examples=_("delivery and billing addresses, phone number"),
+        subject="user",
+        fields=(
+            Anonymise("full_name", S.BLANK),
+            Anonymise("company", S.BLANK),
+            Anonymise("street_address", S.BLANK),
+            Anonymise("address_line2", S.BLANK),
+            Anonymise("postal_code", S.BLANK),
+            Anonymise("city", S.BLANK),
+            Anonymise("country", S.BLANK),
+            Anonymise("phone", S.BLANK),
+        ),
+        anonymise_by_deleting=True,
+        triggers=_user_triggers("user__"),
+        exclude=Q(user__is_staff=True) | Q(user__is_superuser=True),
+    )
+)
+
+register(
+    PersonalData(
+        model="accounts.CommunicationPreference",
+        category=Category.COMMUNICATION,
+        purpose=_("Sending you only the messages you chose."),
+        legal_basis=LegalBasis.CONSENT,
+        examples=_("your choices for service messages, news and partner offers, and when you made them"),
+        subject="user",
+        fields=(
+            Anonymise("kind", S.BLANK),
+            Anonymise("enabled", S.BLANK),
+            Anonymise("changed_at", S.NULL),
+            Anonymise("changed_via", S.BLANK),
+        ),
+        anonymise_by_deleting=True,
+        triggers={
+            **_user_triggers("user__"),
+            "last_communication": lambda: Greatest(
+                F("changed_at"), Coalesce(F("user__last_activity"), F("changed_at"))
+            ),
+            # PIX-5: an opt-out of news or partner offers needs no record once in force.
+            "unsubscribed": lambda: Case(
+                When(Q(enabled=False) & ~Q(kind="service"), then=F("changed_at")), default=None
+            ),
+        },
+        exclude=Q(user__is_staff=True) | Q(user__is_superuser=True),
+    )
+)
+
+register(
+    PersonalData(
+        model="accounts.Session",
+        category=Category.VISITOR,
+        purpose=_("Remembering your visit: language, basket and uploads before you sign in."),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        examples=_("session cookie and the choices made during the visit"),
+        subject=None,
+        subject_hint=_("the visitor's session cookie"),
+        fields=(Anonymise("session_data", S.BLANK),),
+        anonymise_by_deleting=True,
+        triggers={"session_end": F("modified_at")},
+        scope=Q(account__isnull=True),
+    )
+)
+
+register(
+    PersonalData(
+        model="accounts.Session",
+        category=Category.ACCOUNT,
+        purpose=_("Keeping you signed in."),
+        legal_basis=LegalBasis.CONTRACT,
+        examples=_("session cookie of a signed-in visit"),
+        subject="account",
+        fields=(Anonymise("session_data", S.BLANK),),
+        anonymise_by_deleting=True,
+        triggers=_user_triggers("account__"),
+        scope=Q(account__isnull=False),
+    )
+)

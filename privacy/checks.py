@@ -1,0 +1,124 @@
+"""System checks: every personal field is declared, and every category has a retention rule."""
+
+from __future__ import annotations
+
+import re
+
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
+from phonenumber_field.modelfields import PhoneNumberField
+
+PERSONAL_TYPES = (models.EmailField, models.GenericIPAddressField, models.FileField, PhoneNumberField)
+PERSONAL_NAME = re.compile(
+    r"(^|_)(e?mail|phone|mobile|name|first_name|last_name|full_name|address|street|postal_code|zip|city"
+    r"|ip|ip_address|birth|birth_date|dob|gps|location|latitude|longitude|uid|token)($|_)"
+)
+
+
+def looks_personal(field: models.Field) -> bool:
+    """Whether a concrete field looks like it holds personal data."""
+    if isinstance(field, PERSONAL_TYPES):
+        return True
+    if field.is_relation or field.primary_key:
+        return False
+    return bool(PERSONAL_NAME.search(field.name))
+
+
+def _links_to_a_person(model: type[models.Model]) -> bool:
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    return any(f.is_relation and f.many_to_one and f.related_model is user_model for f in model._meta.fields)
+
+
+@checks.register("privacy")
+def check_registry(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    from privacy.registry import registry
+
+    errors: list[checks.CheckMessage] = []
+    for model in apps.get_models():
+        label = model._meta.label
+        entries = registry.for_model(label)
+        if not entries:
+            if registry.is_not_personal(label):
+                continue
+            suspects = [f.name for f in model._meta.concrete_fields if looks_personal(f)]
+            if suspects or _links_to_a_person(model):
+                what = f"fields {', '.join(suspects)} look" if suspects else "it links to a user, so it is"
+                errors.append(
+                    checks.Error(
+                        f"{label}: {what} personal data, but the model is not declared.",
+                        hint="Declare it with privacy.registry.register() in its app's privacy.py, "
+                        "or registry.not_personal() with the reason.",
+                        obj=model,
+                        id="privacy.E001",
+                    )
+                )
+            continue
+        declared = set().union(*(e.field_names() for e in entries))
+        for name in sorted(declared):
+            try:
+                model._meta.get_field(name)
+            except FieldDoesNotExist:
+                errors.append(
+                    checks.Error(
+                        f"{label}.{name} is declared as personal data but the field does not exist.",
+                        hint="Update the declaration in the app's privacy.py.",
+                        obj=model,
+                        id="privacy.E002",
+                    )
+                )
+        for field in model._meta.concrete_fields:
+            if looks_personal(field) and field.name not in declared:
+                errors.append(
+                    checks.Error(
+                        f"{label}.{field.name} looks like personal data but is not declared.",
+                        hint="Add it to the model's declaration with how it is anonymised.",
+                        obj=model,
+                        id="privacy.E001",
+                    )
+                )
+    return errors
+
+
+@checks.register("privacy")
+def check_schedule(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    from privacy.registry import registry
+    from privacy.schedule import effective_schedule
+
+    try:
+        rules = effective_schedule()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="privacy.E004")]
+    messages: list[checks.CheckMessage] = []
+    waiting = [rule.id for rule in rules if not rule_has_data(rule)]
+    if waiting:
+        messages.append(
+            checks.Warning(
+                f"Retention rules with no registered data yet: {', '.join(waiting)}.",
+                hint="Each takes effect once an app registers data of its category with its trigger "
+                "(manage.py privacy_schedule lists them).",
+                id="privacy.W001",
+            )
+        )
+    # ALB-1: data goes once no longer needed, so every category held must have a rule.
+    covered = {r.category for r in rules}
+    for category in sorted(registry.categories_with_data() - covered):
+        messages.append(
+            checks.Error(
+                f"Personal data of category {category!r} is held but no retention rule of the active "
+                f"schedule covers it (ALB-1).",
+                hint="Add a rule with PRIVACY_RETENTION_EXTRA_RULES or choose another preset.",
+                id="privacy.E003",
+            )
+        )
+    return messages
+
+
+def rule_has_data(rule) -> bool:
+    """Whether any registered model is reached by the rule."""
+    from privacy.registry import registry
+    from privacy.sweep import applicable
+
+    return any(applicable(rule, entry) for entry in registry.for_category(rule.category))

@@ -1,0 +1,95 @@
+"""Records of the privacy engine: sweep runs, pending file removals, policy versions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RetentionState(models.Model):
+    """Markers for rows the sweep anonymises or restricts; they make each action idempotent."""
+
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    restricted_at = models.DateTimeField(_("restricted at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class SweepRun(models.Model):
+    """One run of the retention sweep, shown read-only to the privacy officer."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
+        INTERRUPTED = "interrupted", _("interrupted")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RUNNING)
+    preset = models.CharField(_("preset"), max_length=32)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    as_of = models.DateTimeField(_("as of"), help_text=_("The moment the rules were applied for."))
+    counts = models.JSONField(_("records per rule"), default=dict, blank=True)
+    errors = models.TextField(_("errors"), blank=True)
+
+    class Meta:
+        verbose_name = _("retention sweep run")
+        verbose_name_plural = _("retention sweep runs")
+        ordering = ["-started_at"]
+        constraints = [
+            # The database lock: at most one running (non-dry) sweep.
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="running", dry_run=False),
+                name="privacy_sweeprun_one_running",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.preset} ({self.get_status_display()})"
+
+
+class PendingFileRemoval(models.Model):
+    """A stored file to delete, recorded in the transaction that orphans it.
+
+    A sweep killed half-way leaves these behind; the next run finishes them,
+    so no row points at a missing file and no file outlives its row.
+    """
+
+    storage = models.CharField(max_length=32, default="default")
+    name = models.CharField(max_length=500)
+    rule_id = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["storage", "name"], name="privacy_pendingfile_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.storage}:{self.name}"
+
+
+class PolicyVersion(models.Model):
+    """A published version of the privacy policy, made when the schedule or registry changes."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    published_at = models.DateTimeField(_("published at"))
+    digest = models.CharField(max_length=64, unique=True)
+    document = models.JSONField(_("document"))
+
+    class Meta:
+        verbose_name = _("privacy policy version")
+        verbose_name_plural = _("privacy policy versions")
+        ordering = ["-number"]
+        permissions = [("export_records_of_processing", _("Can download the records of processing"))]
+
+    def __str__(self) -> str:
+        return f"v{self.number} ({self.published_at:%Y-%m-%d})"

@@ -1,0 +1,95 @@
+"""Central declarations for third-party models (allauth, Django admin, Celery results).
+
+Each app declares its own models in ``<app>/privacy.py``; models the platform
+does not own are declared here, and those holding no personal data are
+listed with the reason, so the system check can classify every table.
+"""
+
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register, registry
+
+S = Strategy
+
+
+def _via_user(prefix: str) -> dict:
+    return {
+        "last_activity": lambda: Coalesce(F(f"{prefix}last_activity"), F(f"{prefix}date_joined")),
+        "account_closed": F(f"{prefix}closed_at"),
+    }
+
+
+def _account_data(model: str, fields: tuple[Anonymise, ...], prefix: str = "user__", **extra) -> PersonalData:
+    return register(
+        PersonalData(
+            model=model,
+            category=Category.ACCOUNT,
+            purpose=_("Your account: signing in, your orders, your preferences."),
+            legal_basis=LegalBasis.CONTRACT,
+            subject=prefix.removesuffix("__"),
+            fields=fields,
+            anonymise_by_deleting=True,
+            triggers=_via_user(prefix),
+            exclude=Q(**{f"{prefix}is_staff": True}) | Q(**{f"{prefix}is_superuser": True}),
+            **extra,
+        )
+    )
+
+
+_account_data(
+    "account.EmailAddress",
+    (Anonymise("email", S.UNIQUE_PLACEHOLDER, "anonymised-{pk}@anonymised.invalid"),),
+    examples=_("your e-mail addresses and whether they are verified"),
+)
+_account_data(
+    "account.EmailConfirmation",
+    (Anonymise("key", S.BLANK),),
+    prefix="email_address__user__",
+)
+_account_data(
+    "mfa.Authenticator",
+    (Anonymise("data", S.BLANK),),
+    examples=_("your two-factor authentication settings"),
+)
+_account_data(
+    "socialaccount.SocialAccount",
+    (Anonymise("uid", S.BLANK), Anonymise("extra_data", S.BLANK)),
+    examples=_("the Google, Facebook or Instagram account you sign in with"),
+)
+_account_data(
+    "socialaccount.SocialToken",
+    (Anonymise("token", S.BLANK), Anonymise("token_secret", S.BLANK)),
+    prefix="account__user__",
+)
+
+register(
+    PersonalData(
+        model="admin.LogEntry",
+        category=Category.ACCESS_LOG,
+        purpose=_("Evidence of what staff changed and when."),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        examples=_("which staff member changed which record, and when"),
+        subject="user",
+        fields=(Anonymise("object_repr", S.BLANK), Anonymise("change_message", S.BLANK)),
+        anonymise_by_deleting=True,
+        triggers={"recorded": F("action_time")},
+    )
+)
+
+registry.not_personal("auth.Group", "staff roles")
+registry.not_personal("auth.Permission", "permission names")
+registry.not_personal("contenttypes.ContentType", "model names")
+registry.not_personal("sites.Site", "the site's domain")
+registry.not_personal("sessions.Session", "unused: the platform's sessions live in accounts.Session")
+registry.not_personal("socialaccount.SocialApp", "the platform's own OAuth client settings")
+registry.not_personal(
+    "django_celery_results.TaskResult",
+    "tasks take record ids, never personal data, and results expire after CELERY_RESULT_EXPIRES",
+)
+registry.not_personal("django_celery_results.GroupResult", "ids of task groups")
+registry.not_personal("django_celery_results.ChordCounter", "ids of task chords")
+registry.not_personal("privacy.SweepRun", "counts per retention rule")
+registry.not_personal("privacy.PendingFileRemoval", "storage keys of files being removed")
+registry.not_personal("privacy.PolicyVersion", "the published privacy policy")

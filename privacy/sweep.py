@@ -1,0 +1,270 @@
+"""The retention sweep: apply the effective schedule to every registered model.
+
+Set-based and batched: each rule becomes, per registered model, bounded
+UPDATE/DELETE statements over primary-key ranges; no row is loaded into
+Python except where Django must cascade a delete, and then one batch at a
+time. Idempotent: anonymised, restricted and archived rows carry a marker and
+are not touched twice; files are recorded before their rows change
+(``privacy.files``). Two sweeps cannot run at once: a partial unique
+constraint on ``SweepRun`` allows one running sweep, and a run without a sign
+of life for ``STALE_AFTER`` is taken over as interrupted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from privacy import files
+from privacy.models import SweepRun
+from privacy.registry import PersonalData, registry
+from privacy.schedule import STRICTNESS, Action, Rule, effective_schedule, preset_name
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+STALE_AFTER = datetime.timedelta(minutes=15)
+
+Progress = Callable[[str, int], None]
+
+
+class SweepLocked(RuntimeError):
+    """Another sweep is running."""
+
+
+@dataclass
+class RuleOutcome:
+    action: str
+    count: int = 0
+    restricted_by_hold: int = 0
+    models: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "count": self.count,
+            "restricted_by_hold": self.restricted_by_hold,
+            "models": self.models,
+        }
+
+
+def _effective_action(rule: Rule, entry: PersonalData) -> Action | None:
+    """Return what the rule does to this model's rows, or None when the model cannot take it."""
+    if rule.action == Action.ANONYMISE and entry.anonymise_by_deleting:
+        return Action.DELETE
+    if rule.action == Action.ANONYMISE and not entry.anonymised_marker:
+        return None
+    if rule.action == Action.RESTRICT and not entry.restricted_marker:
+        return None
+    if rule.action == Action.ARCHIVE and not entry.archived_marker:
+        return None
+    return rule.action
+
+
+def applicable(rule: Rule, entry: PersonalData) -> bool:
+    """Whether the rule reaches this model: its trigger, scope and action all exist for it."""
+    if entry.trigger(rule.trigger) is None:
+        return False
+    if rule.scope and rule.scope not in entry.scopes:
+        return False
+    return _effective_action(rule, entry) is not None
+
+
+def due_queryset(rule: Rule, entry: PersonalData, now: datetime.datetime) -> models.QuerySet:
+    """Return the rows of ``entry`` that the rule has fallen due for and not yet handled."""
+    qs = entry.base_queryset()
+    if rule.scope:
+        qs = qs.filter(entry.scopes[rule.scope])
+    qs = qs.alias(_since=entry.trigger(rule.trigger)).filter(_since__lt=rule.period.cutoff(now))
+    marker = {
+        Action.ANONYMISE: entry.anonymised_marker,
+        Action.RESTRICT: entry.restricted_marker,
+        Action.ARCHIVE: entry.archived_marker,
+    }.get(_effective_action(rule, entry))
+    if marker:
+        qs = qs.filter(**{f"{marker}__isnull": True})
+    return qs
+
+
+def _held(rule: Rule, entry: PersonalData, holds: list[Rule], now: datetime.datetime) -> Q | None:
+    """Return the filter of rows still under a legal hold of their category, if any."""
+    condition = None
+    for index, hold in enumerate(holds):
+        if hold.id == rule.id or hold.category != rule.category:
+            continue
+        expr = entry.trigger(hold.trigger)
+        if expr is None:
+            continue
+        name = f"_hold{index}"
+        condition = (condition or Q()) | Q(**{f"{name}__gte": hold.period.cutoff(now)})
+    return condition
+
+
+def _with_hold_aliases(qs: models.QuerySet, entry: PersonalData, holds: list[Rule]) -> models.QuerySet:
+    aliases = {f"_hold{i}": entry.trigger(h.trigger) for i, h in enumerate(holds) if entry.trigger(h.trigger)}
+    return qs.alias(**aliases) if aliases else qs
+
+
+def _pk_batches(qs: models.QuerySet, batch_size: int):
+    """Yield querysets of consecutive primary-key ranges holding at most ``batch_size`` due rows."""
+    lower = None
+    while True:
+        page = qs if lower is None else qs.filter(pk__gt=lower)
+        upper = list(page.order_by("pk").values_list("pk", flat=True)[batch_size - 1 : batch_size])
+        if not upper:
+            yield page
+            return
+        yield page.filter(pk__lte=upper[0])
+        lower = upper[0]
+
+
+def _file_names(chunk: models.QuerySet, file_fields: list[str]) -> list[tuple[str, str]]:
+    names = []
+    for name in file_fields:
+        names += [(name, value) for value in chunk.exclude(**{name: ""}).values_list(name, flat=True) if value]
+    return names
+
+
+def _apply_batch(
+    action: Action, entry: PersonalData, chunk: models.QuerySet, *, now: datetime.datetime, rule_id: str
+) -> int:
+    """Apply one action to one primary-key range; return the number of rows it changed."""
+    if action == Action.DELETE:
+        with transaction.atomic():
+            files.record_removals([v for _f, v in _file_names(chunk, list(entry.files))], rule_id=rule_id)
+            _total, per_model = chunk.delete()
+        return per_model.get(entry.get_model()._meta.label, 0)
+    if action == Action.ANONYMISE:
+        dropped = [f.name for f in entry.fields if f.name in entry.files]
+        with transaction.atomic():
+            files.record_removals([v for _f, v in _file_names(chunk, dropped)], rule_id=rule_id)
+            return chunk.update(**entry.anonymise_values(), **{entry.anonymised_marker: now})
+    if action == Action.RESTRICT:
+        return chunk.update(**{entry.restricted_marker: now})
+    if action == Action.ARCHIVE:
+        originals = [v for _f, v in _file_names(chunk, list(entry.files))]
+        for name in originals:
+            files.archive_copy(name)
+        with transaction.atomic():
+            files.record_removals(originals, rule_id=rule_id)
+            return chunk.update(**{entry.archived_marker: now})
+    raise ValueError(action)
+
+
+def _start(*, now: datetime.datetime, preset: str, dry_run: bool) -> SweepRun:
+    started = timezone.now()
+    if not dry_run:
+        SweepRun.objects.filter(
+            status=SweepRun.Status.RUNNING, dry_run=False, heartbeat_at__lt=started - STALE_AFTER
+        ).update(status=SweepRun.Status.INTERRUPTED, finished_at=started, errors="No sign of life: the run stopped.")
+    try:
+        with transaction.atomic():
+            return SweepRun.objects.create(
+                started_at=started, heartbeat_at=started, preset=preset, dry_run=dry_run, as_of=now
+            )
+    except IntegrityError:
+        running = SweepRun.objects.filter(status=SweepRun.Status.RUNNING, dry_run=False).first()
+        since = f" since {running.started_at:%Y-%m-%d %H:%M:%S %Z}" if running else ""
+        raise SweepLocked(f"Another retention sweep is running{since}; try again when it has finished.") from None
+
+
+def _heartbeat(run: SweepRun, counts: dict[str, RuleOutcome]) -> None:
+    SweepRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now(), counts={k: v.as_dict() for k, v in counts.items()}
+    )
+
+
+def run_sweep(
+    *,
+    now: datetime.datetime | None = None,
+    preset: str | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> SweepRun:
+    """Apply the retention schedule as of ``now``; return the recorded run.
+
+    Rules are applied strictest action first, so where two rules fall due for
+    one record the stricter wins; a row under a legal hold of its category is
+    restricted instead of deleted or anonymised until the hold ends.
+    """
+    now = now or timezone.now()
+    name = preset_name(preset)
+    schedule = effective_schedule(name)
+    rules = sorted(schedule, key=lambda r: STRICTNESS.index(r.action))
+    holds = [r for r in rules if r.legal_hold]
+    run = _start(now=now, preset=name, dry_run=dry_run)
+    counts = {rule.id: RuleOutcome(action=str(rule.action)) for rule in schedule}
+    try:
+        if not dry_run:
+            files.process_pending()
+        for rule in rules:
+            for entry in registry.for_category(rule.category):
+                if applicable(rule, entry):
+                    _sweep_entry(rule, entry, holds, counts, now, run, dry_run, batch_size, progress)
+            if progress:
+                progress(rule.id, 0)
+    except Exception:
+        SweepRun.objects.filter(pk=run.pk).update(
+            status=SweepRun.Status.FAILED,
+            finished_at=timezone.now(),
+            errors=traceback.format_exc(),
+            counts={k: v.as_dict() for k, v in counts.items()},
+        )
+        raise
+    run.counts = {k: v.as_dict() for k, v in counts.items()}
+    run.status = SweepRun.Status.FINISHED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["counts", "status", "finished_at"])
+    return run
+
+
+def _sweep_entry(
+    rule: Rule,
+    entry: PersonalData,
+    holds: list[Rule],
+    counts: dict[str, RuleOutcome],
+    now: datetime.datetime,
+    run: SweepRun,
+    dry_run: bool,
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
+    outcome = counts[rule.id]
+    action = _effective_action(rule, entry)
+    label = entry.get_model()._meta.label
+    due = _with_hold_aliases(due_queryset(rule, entry, now), entry, holds)
+    held = _held(rule, entry, holds, now) if action in (Action.DELETE, Action.ANONYMISE) else None
+    parts = [(action, due if held is None else due.exclude(held))]
+    if held is not None and entry.restricted_marker:
+        # A legal hold turns a delete or anonymise into a restrict until it ends.
+        restrictable = due.filter(held).filter(**{f"{entry.restricted_marker}__isnull": True})
+        parts.append((Action.RESTRICT, restrictable))
+    for part_action, qs in parts:
+        if dry_run:
+            changed = qs.count()
+            _count(outcome, label, part_action, action, changed)
+            continue
+        for chunk in _pk_batches(qs, batch_size):
+            changed = _apply_batch(part_action, entry, chunk, now=now, rule_id=rule.id)
+            _count(outcome, label, part_action, action, changed)
+            files.process_pending()
+            _heartbeat(run, counts)
+            if progress and changed:
+                progress(rule.id, changed)
+
+
+def _count(outcome: RuleOutcome, label: str, done: Action, planned: Action, changed: int) -> None:
+    if done == planned:
+        outcome.count += changed
+        outcome.models[label] = outcome.models.get(label, 0) + changed
+    else:
+        outcome.restricted_by_hold += changed

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from privacy import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("", views.policy_page, name="policy"),
+    path("v<int:number>/", views.policy_version, name="policy_version"),
+]
