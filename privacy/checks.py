@@ -107,7 +107,7 @@ def check_schedule(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     for category in sorted(registry.categories_with_data() - covered):
         messages.append(
             checks.Error(
-                f"Personal data of category {category!r} is held but no retention rule of the active "
+                f"Personal data of category {str(category)!r} is held but no retention rule of the active "
                 f"schedule covers it (ALB-1).",
                 hint="Add a rule with PRIVACY_RETENTION_EXTRA_RULES or choose another preset.",
                 id="privacy.E003",

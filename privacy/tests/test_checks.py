@@ -1,0 +1,75 @@
+"""The system check: nothing personal escapes the registry, and every category held has a rule."""
+
+from dataclasses import replace
+
+import pytest
+
+from privacy import checks
+from privacy.registry import registry
+
+
+@pytest.fixture
+def entries(monkeypatch):
+    """Let a test edit the registry's declarations."""
+    saved = list(registry._entries)
+    yield registry._entries
+    registry._entries[:] = saved
+
+
+def _ids(messages) -> list[str]:
+    return [m.id for m in messages]
+
+
+def test_registry_is_complete_today():
+    assert checks.check_registry() == []
+    assert "privacy.E003" not in _ids(checks.check_schedule())
+
+
+def test_undeclared_model_with_personal_fields_is_an_error(entries):
+    entries[:] = [e for e in entries if e.model != "accounts.Address"]
+    errors = checks.check_registry()
+    assert any(e.id == "privacy.E001" and "accounts.Address" in e.msg for e in errors)
+
+
+def test_undeclared_personal_field_is_an_error(entries):
+    index = next(i for i, e in enumerate(entries) if e.model == "accounts.User")
+    entries[index] = replace(
+        entries[index], fields=tuple(f for f in entries[index].fields if f.name != "mobile_phone")
+    )
+    errors = checks.check_registry()
+    assert any(e.id == "privacy.E001" and "accounts.User.mobile_phone" in e.msg for e in errors)
+
+
+def test_declared_field_that_no_longer_exists_is_an_error(entries):
+    from privacy.registry import Anonymise, Strategy
+
+    index = next(i for i, e in enumerate(entries) if e.model == "accounts.Address")
+    entries[index] = replace(entries[index], fields=(*entries[index].fields, Anonymise("fax", Strategy.BLANK)))
+    errors = checks.check_registry()
+    assert any(e.id == "privacy.E002" and "accounts.Address.fax" in e.msg for e in errors)
+
+
+def test_category_held_without_a_rule_is_an_error_alb1(settings):
+    settings.PRIVACY_RETENTION_PRESET = "pix"  # pix's policy says nothing of visitor sessions or access logs
+    messages = checks.check_schedule()
+    errors = [m for m in messages if m.id == "privacy.E003"]
+    assert {"visitor", "access_log"} <= {e.msg.split("'")[1] for e in errors}
+
+
+def test_rules_without_data_are_one_warning():
+    warnings = [m for m in checks.check_schedule() if m.id == "privacy.W001"]
+    assert len(warnings) == 1
+    assert "SMP-5" in warnings[0].msg
+    assert "STX-1," not in warnings[0].msg.replace("STX-1:orders,", "")
+
+
+def test_looks_personal_heuristics():
+    from django.contrib.auth.models import Group
+
+    from accounts.models import Address, User
+
+    assert checks.looks_personal(User._meta.get_field("email"))
+    assert checks.looks_personal(User._meta.get_field("mobile_phone"))
+    assert checks.looks_personal(Address._meta.get_field("postal_code"))
+    assert checks.looks_personal(Group._meta.get_field("name"))  # hence Group is declared not personal
+    assert not checks.looks_personal(User._meta.get_field("is_business"))

@@ -1,0 +1,65 @@
+"""Stored files are recorded before their rows go, so an interrupted removal is finished later."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+
+from privacy import files
+from privacy.models import PendingFileRemoval
+
+
+def _store(n: int) -> list[str]:
+    storage = storages["default"]
+    return [storage.save(f"photos/test-{i}.jpg", ContentFile(b"jpeg bytes")) for i in range(n)]
+
+
+@pytest.mark.django_db
+def test_recorded_files_are_removed_in_batches():
+    names = _store(5)
+    assert files.record_removals(names, rule_id="TEST") == 5
+    batches = []
+    assert files.process_pending(batch_size=2, on_batch=batches.append) == 5
+    assert batches == [2, 2, 1]
+    assert not any(storages["default"].exists(name) for name in names)
+    assert not PendingFileRemoval.objects.exists()
+
+
+@pytest.mark.django_db
+def test_crash_during_storage_deletion_is_finished_by_the_next_run(monkeypatch):
+    names = _store(4)
+    files.record_removals(names)
+    original = files.bulk_delete
+    calls = {"n": 0}
+
+    def failing(storage, batch):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("storage unreachable")
+        original(storage, batch)
+
+    monkeypatch.setattr(files, "bulk_delete", failing)
+    with pytest.raises(OSError, match="storage unreachable"):
+        files.process_pending(batch_size=2)
+    # The first batch is gone; the second is still recorded, its files still there.
+    assert PendingFileRemoval.objects.count() == 2
+    monkeypatch.setattr(files, "bulk_delete", original)
+    assert files.process_pending(batch_size=2) == 2
+    assert not any(storages["default"].exists(name) for name in names)
+    assert not PendingFileRemoval.objects.exists()
+
+
+@pytest.mark.django_db
+def test_removing_a_file_that_is_already_gone_is_not_an_error():
+    (name,) = _store(1)
+    storages["default"].delete(name)
+    files.record_removals([name])
+    assert files.process_pending() == 1
+
+
+@pytest.mark.django_db
+def test_archive_copy_keeps_the_name_and_is_idempotent():
+    (name,) = _store(1)
+    files.archive_copy(name)
+    files.archive_copy(name)
+    assert storages["archive"].exists(name)
+    assert storages["archive"].open(name).read() == b"jpeg bytes"
