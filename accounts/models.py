@@ -235,13 +235,24 @@ class Session(AbstractBaseSession):
     """
 
     account = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("account"),
+        db_index=False,  # covered by the (account, session_key) index
     )
-    modified_at = models.DateTimeField(_("last modified"), auto_now=True, db_index=True)
+    modified_at = models.DateTimeField(_("last modified"), auto_now=True)
 
     class Meta(AbstractBaseSession.Meta):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
+        indexes = [
+            # Serves "sessions of this account" and the sweep's walk over visitor
+            # sessions (account IS NULL) in key order.
+            models.Index(fields=["account", "session_key"], name="accounts_session_account_key"),
+        ]
 
     @classmethod
     def get_session_store_class(cls):

@@ -1,9 +1,9 @@
 """The retention sweep: apply the effective schedule to every registered model.
 
 Set-based and batched: each rule becomes, per registered model, bounded
-UPDATE/DELETE statements over primary-key ranges; no row is loaded into
-Python except where Django must cascade a delete, and then one batch at a
-time. Idempotent: anonymised, restricted and archived rows carry a marker and
+UPDATE/DELETE statements over batches of primary keys taken in key order
+(keyset pagination); no row is loaded into Python except where Django must
+cascade a delete, and then one batch at a time. Idempotent: anonymised, restricted and archived rows carry a marker and
 are not touched twice; files are recorded before their rows change
 (``privacy.files``). Two sweeps cannot run at once: a partial unique
 constraint on ``SweepRun`` allows one running sweep, and a run without a sign
@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +30,9 @@ from privacy.schedule import STRICTNESS, Action, Rule, effective_schedule, prese
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 10_000
 STALE_AFTER = datetime.timedelta(minutes=15)
+HEARTBEAT_EVERY = datetime.timedelta(seconds=5)
 
 Progress = Callable[[str, int], None]
 
@@ -113,17 +114,20 @@ def _with_hold_aliases(qs: models.QuerySet, entry: PersonalData, holds: list[Rul
     return qs.alias(**aliases) if aliases else qs
 
 
-def _pk_batches(qs: models.QuerySet, batch_size: int):
-    """Yield querysets of consecutive primary-key ranges holding at most ``batch_size`` due rows."""
-    lower = None
+def _batches(qs: models.QuerySet, batch_size: int) -> Iterator[list[Any]]:
+    """Yield the primary keys of the due rows, ``batch_size`` at a time, in key order.
+
+    Each batch is locked (on PostgreSQL) until the caller's transaction ends,
+    so a row that stops being due meanwhile (its owner signs in) is not hit.
+    """
+    last = None
     while True:
-        page = qs if lower is None else qs.filter(pk__gt=lower)
-        upper = list(page.order_by("pk").values_list("pk", flat=True)[batch_size - 1 : batch_size])
-        if not upper:
-            yield page
+        page = qs if last is None else qs.filter(pk__gt=last)
+        keys = list(page.order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True)[:batch_size])
+        if not keys:
             return
-        yield page.filter(pk__lte=upper[0])
-        lower = upper[0]
+        yield keys
+        last = keys[-1]
 
 
 def _file_names(chunk: models.QuerySet, file_fields: list[str]) -> list[tuple[str, str]]:
@@ -177,9 +181,12 @@ def _start(*, now: datetime.datetime, preset: str, dry_run: bool) -> SweepRun:
 
 
 def _heartbeat(run: SweepRun, counts: dict[str, RuleOutcome]) -> None:
-    SweepRun.objects.filter(pk=run.pk).update(
-        heartbeat_at=timezone.now(), counts={k: v.as_dict() for k, v in counts.items()}
-    )
+    """Show the run is alive, with its counts so far (at most every HEARTBEAT_EVERY)."""
+    moment = timezone.now()
+    if moment - run.heartbeat_at < HEARTBEAT_EVERY:
+        return
+    run.heartbeat_at = moment
+    SweepRun.objects.filter(pk=run.pk).update(heartbeat_at=moment, counts={k: v.as_dict() for k, v in counts.items()})
 
 
 def run_sweep(
@@ -253,10 +260,17 @@ def _sweep_entry(
             changed = qs.count()
             _count(outcome, label, part_action, action, changed)
             continue
-        for chunk in _pk_batches(qs, batch_size):
-            changed = _apply_batch(part_action, entry, chunk, now=now, rule_id=rule.id)
+        manager = entry.get_model()._base_manager
+        batches = _batches(qs, batch_size)
+        while True:
+            with transaction.atomic():
+                keys = next(batches, None)
+                if keys is None:
+                    break
+                changed = _apply_batch(part_action, entry, manager.filter(pk__in=keys), now=now, rule_id=rule.id)
             _count(outcome, label, part_action, action, changed)
-            files.process_pending()
+            if entry.files:
+                files.process_pending()
             _heartbeat(run, counts)
             if progress and changed:
                 progress(rule.id, changed)
