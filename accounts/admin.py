@@ -3,24 +3,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Address, CommunicationPreference, User
+from accounts.models import ADDRESS_FIELDS, Address, CommunicationPreference, User
 
 
 class AddressInline(admin.StackedInline):
     model = Address
     extra = 0
-    fields = [
-        "kind",
-        "full_name",
-        "company",
-        "street_address",
-        "address_line2",
-        "postal_code",
-        "city",
-        "country",
-        "phone",
-        "is_default",
-    ]
+    fields = ADDRESS_FIELDS
 
 
 class CommunicationPreferenceInline(admin.TabularInline):

@@ -3,24 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Address, CommunicationKind, User
+from accounts.models import ADDRESS_FIELDS, PROFILE_FIELDS, Address, CommunicationKind, User
 from accounts.selectors import PreferenceState
 
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = [
-            "first_name",
-            "last_name",
-            "gender",
-            "language",
-            "birth_date",
-            "mobile_phone",
-            "is_business",
-            "company_name",
-            "vat_number",
-        ]
+        fields = PROFILE_FIELDS
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
             "gender": _("Optional."),
@@ -52,18 +42,7 @@ class ProfileForm(forms.ModelForm):
 class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
-        fields = [
-            "kind",
-            "full_name",
-            "company",
-            "street_address",
-            "address_line2",
-            "postal_code",
-            "city",
-            "country",
-            "phone",
-            "is_default",
-        ]
+        fields = ADDRESS_FIELDS
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -182,6 +182,32 @@ class Address(models.Model):
                 raise ValidationError({"postal_code": exc.messages}) from exc
 
 
+# The fields a customer edits on the account pages (forms, admin and services share them).
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "gender",
+    "language",
+    "birth_date",
+    "mobile_phone",
+    "is_business",
+    "company_name",
+    "vat_number",
+)
+ADDRESS_FIELDS = (
+    "kind",
+    "full_name",
+    "company",
+    "street_address",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+    "is_default",
+)
+
+
 class CommunicationKind(models.TextChoices):
     """The optional kinds of message (STX-7, SMP-11); transactional mail is always sent."""
 

@@ -4,18 +4,9 @@ from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register
+from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register, user_triggers
 
 S = Strategy
-
-
-def _user_triggers(prefix: str = "") -> dict:
-    """Triggers of account data, read from the user row (``prefix`` is the path to it)."""
-    return {
-        # A user who never came back counts from the sign-up.
-        "last_activity": lambda: Coalesce(F(f"{prefix}last_activity"), F(f"{prefix}date_joined")),
-        "account_closed": F(f"{prefix}closed_at"),
-    }
 
 
 register(
@@ -39,7 +30,7 @@ register(
             Anonymise("last_login", S.NULL),
         ),
         anonymise_also={"is_active": False, "is_business": False},
-        triggers=_user_triggers(),
+        triggers=user_triggers(),
         anonymised_marker="anonymised_at",
         restricted_marker="restricted_at",
         # Staff accounts are employment records, handled by hand.
@@ -66,7 +57,7 @@ register(
             Anonymise("phone", S.BLANK),
         ),
         anonymise_by_deleting=True,
-        triggers=_user_triggers("user__"),
+        triggers=user_triggers("user__"),
         exclude=Q(user__is_staff=True) | Q(user__is_superuser=True),
     )
 )
@@ -87,7 +78,7 @@ register(
         ),
         anonymise_by_deleting=True,
         triggers={
-            **_user_triggers("user__"),
+            **user_triggers("user__"),
             "last_communication": lambda: Greatest(
                 F("changed_at"), Coalesce(F("user__last_activity"), F("changed_at"))
             ),
@@ -126,7 +117,7 @@ register(
         subject="account",
         fields=(Anonymise("session_data", S.BLANK),),
         anonymise_by_deleting=True,
-        triggers=_user_triggers("account__"),
+        triggers=user_triggers("account__"),
         scope=Q(account__isnull=False),
     )
 )

@@ -9,32 +9,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Address, CommunicationKind, CommunicationPreference, User
+from accounts.models import (
+    ADDRESS_FIELDS,
+    PROFILE_FIELDS,
+    Address,
+    CommunicationKind,
+    CommunicationPreference,
+    User,
+)
 from accounts.selectors import communication_preferences_for
-
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "gender",
-    "language",
-    "birth_date",
-    "mobile_phone",
-    "is_business",
-    "company_name",
-    "vat_number",
-)
-ADDRESS_FIELDS = (
-    "kind",
-    "full_name",
-    "company",
-    "street_address",
-    "address_line2",
-    "postal_code",
-    "city",
-    "country",
-    "phone",
-    "is_default",
-)
 
 
 def user_record_activity(*, user: User) -> bool:

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -192,9 +193,10 @@ def populate_accounts(conn, n: int, rng: random.Random, vendor: str) -> None:
             )
             emails.append((uid, f"user{uid}@example.com", True, True))
             for k in range(1 + uid % 2):
+                key = uuid.UUID(f"{uid:08x}-0000-4000-8000-{k:012x}")
                 addresses.append(
                     (
-                        f"{uid:08x}-0000-4000-8000-{k:012x}",
+                        key.hex if vendor == "sqlite" else key,
                         uid,
                         "delivery",
                         f"Anna Peeters{uid}",

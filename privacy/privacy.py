@@ -6,19 +6,20 @@ listed with the reason, so the system check can classify every table.
 """
 
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register, registry
+from privacy.registry import (
+    Anonymise,
+    Category,
+    LegalBasis,
+    PersonalData,
+    Strategy,
+    register,
+    registry,
+    user_triggers,
+)
 
 S = Strategy
-
-
-def _via_user(prefix: str) -> dict:
-    return {
-        "last_activity": lambda: Coalesce(F(f"{prefix}last_activity"), F(f"{prefix}date_joined")),
-        "account_closed": F(f"{prefix}closed_at"),
-    }
 
 
 def _account_data(model: str, fields: tuple[Anonymise, ...], prefix: str = "user__", **extra) -> PersonalData:
@@ -31,7 +32,7 @@ def _account_data(model: str, fields: tuple[Anonymise, ...], prefix: str = "user
             subject=prefix.removesuffix("__"),
             fields=fields,
             anonymise_by_deleting=True,
-            triggers=_via_user(prefix),
+            triggers=user_triggers(prefix),
             exclude=Q(**{f"{prefix}is_staff": True}) | Q(**{f"{prefix}is_superuser": True}),
             **extra,
         )

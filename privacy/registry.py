@@ -16,7 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.db.models import Expression, F, Q, Value
-from django.db.models.functions import Cast, Concat, TruncYear
+from django.db.models.functions import Cast, Coalesce, Concat, TruncYear
 from django.utils.translation import gettext_lazy as _
 
 
@@ -198,6 +198,17 @@ class Registry:
 
     def categories_with_data(self) -> set[str]:
         return {e.category for e in self._entries}
+
+
+def user_triggers(prefix: str = "") -> dict[str, Any]:
+    """Return the triggers of account data, read from the user row at ``prefix`` (e.g. ``"user__"``).
+
+    A user who never came back counts from the sign-up.
+    """
+    return {
+        "last_activity": lambda: Coalesce(F(f"{prefix}last_activity"), F(f"{prefix}date_joined")),
+        "account_closed": F(f"{prefix}closed_at"),
+    }
 
 
 def _with_triggers(entry: PersonalData, extra: dict[str, Any]) -> PersonalData:

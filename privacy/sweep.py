@@ -1,9 +1,10 @@
 """The retention sweep: apply the effective schedule to every registered model.
 
 Set-based and batched: each rule becomes, per registered model, bounded
-UPDATE/DELETE statements over batches of primary keys taken in key order
-(keyset pagination); no row is loaded into Python except where Django must
-cascade a delete, and then one batch at a time. Idempotent: anonymised, restricted and archived rows carry a marker and
+UPDATE/DELETE statements, each over at most ``batch_size`` due rows chosen by
+primary key in the database; no row is loaded into Python except where Django
+must cascade a delete, and then one batch at a time.
+Idempotent: anonymised, restricted and archived rows carry a marker and
 are not touched twice; files are recorded before their rows change
 (``privacy.files``). Two sweeps cannot run at once: a partial unique
 constraint on ``SweepRun`` allows one running sweep, and a run without a sign
@@ -15,12 +16,12 @@ from __future__ import annotations
 import datetime
 import logging
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Q, signals
 from django.utils import timezone
 
 from privacy import files
@@ -30,7 +31,7 @@ from privacy.schedule import STRICTNESS, Action, Rule, effective_schedule, prese
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 10_000
+BATCH_SIZE = 50_000
 STALE_AFTER = datetime.timedelta(minutes=15)
 HEARTBEAT_EVERY = datetime.timedelta(seconds=5)
 
@@ -114,20 +115,24 @@ def _with_hold_aliases(qs: models.QuerySet, entry: PersonalData, holds: list[Rul
     return qs.alias(**aliases) if aliases else qs
 
 
-def _batches(qs: models.QuerySet, batch_size: int) -> Iterator[list[Any]]:
-    """Yield the primary keys of the due rows, ``batch_size`` at a time, in key order.
+def _next_batch(qs: models.QuerySet, entry: PersonalData, batch_size: int) -> models.QuerySet | None:
+    """Return the next batch of due rows as a queryset, or None when there is none.
 
-    Each batch is locked (on PostgreSQL) until the caller's transaction ends,
-    so a row that stops being due meanwhile (its owner signs in) is not hit.
+    Every applied batch leaves the due set (deleted, or marked anonymised /
+    restricted / archived), so the next batch is simply "at most
+    ``batch_size`` due rows": one bounded statement, ``WHERE pk IN (SELECT pk
+    ... LIMIT n)``, in which the database picks its own plan. Rows with files
+    are read by key first, so the files recorded are exactly the rows changed.
     """
-    last = None
-    while True:
-        page = qs if last is None else qs.filter(pk__gt=last)
-        keys = list(page.order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True)[:batch_size])
-        if not keys:
-            return
-        yield keys
-        last = keys[-1]
+    if entry.files:
+        keys = list(qs.values_list("pk", flat=True)[:batch_size])
+        return qs.filter(pk__in=keys) if keys else None
+    due = qs.count()
+    if not due:
+        return None
+    if due <= batch_size:
+        return qs  # all of it fits one batch: one plain statement, the database's best plan
+    return qs.model._base_manager.filter(pk__in=qs.values("pk")[:batch_size])
 
 
 def _file_names(chunk: models.QuerySet, file_fields: list[str]) -> list[tuple[str, str]]:
@@ -142,6 +147,9 @@ def _apply_batch(
 ) -> int:
     """Apply one action to one primary-key range; return the number of rows it changed."""
     if action == Action.DELETE:
+        model = chunk.model
+        if not (signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model)):
+            chunk = chunk.only("pk")  # cascades need the keys only
         with transaction.atomic():
             files.record_removals([v for _f, v in _file_names(chunk, list(entry.files))], rule_id=rule_id)
             _total, per_model = chunk.delete()
@@ -260,14 +268,10 @@ def _sweep_entry(
             changed = qs.count()
             _count(outcome, label, part_action, action, changed)
             continue
-        manager = entry.get_model()._base_manager
-        batches = _batches(qs, batch_size)
-        while True:
-            with transaction.atomic():
-                keys = next(batches, None)
-                if keys is None:
-                    break
-                changed = _apply_batch(part_action, entry, manager.filter(pk__in=keys), now=now, rule_id=rule.id)
+        while (chunk := _next_batch(qs, entry, batch_size)) is not None:
+            changed = _apply_batch(part_action, entry, chunk, now=now, rule_id=rule.id)
+            if not changed:
+                break  # what was due a moment ago no longer is (its owner came back)
             _count(outcome, label, part_action, action, changed)
             if entry.files:
                 files.process_pending()

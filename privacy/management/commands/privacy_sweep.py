@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--now", help="Apply the rules as of this ISO date or date-time instead of now.")
         parser.add_argument("--preset", choices=sorted(PRESETS), help="Use this preset instead of the active one.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object with the run's figures.")
-        parser.add_argument("--batch-size", type=int, default=10_000, help="Rows per UPDATE/DELETE (default 10,000).")
+        parser.add_argument("--batch-size", type=int, default=50_000, help="Rows per UPDATE/DELETE (default 50,000).")
 
     def handle(self, *args, **options) -> None:
         now = _parse_now(options["now"]) if options["now"] else None
