@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,24 +115,28 @@ def _with_hold_aliases(qs: models.QuerySet, entry: PersonalData, holds: list[Rul
     return qs.alias(**aliases) if aliases else qs
 
 
-def _next_batch(qs: models.QuerySet, entry: PersonalData, batch_size: int) -> models.QuerySet | None:
-    """Return the next batch of due rows as a queryset, or None when there is none.
+def _batches(qs: models.QuerySet, entry: PersonalData, batch_size: int) -> Iterator[models.QuerySet]:
+    """Yield the due rows as querysets of at most ``batch_size`` rows each.
 
     Every applied batch leaves the due set (deleted, or marked anonymised /
     restricted / archived), so the next batch is simply "at most
     ``batch_size`` due rows": one bounded statement, ``WHERE pk IN (SELECT pk
-    ... LIMIT n)``, in which the database picks its own plan. Rows with files
+    ... LIMIT n)``, in which the database picks its own plan; when everything
+    due fits one batch, the plain filtered statement is used. Rows with files
     are read by key first, so the files recorded are exactly the rows changed.
+    The caller stops when a batch changes fewer rows than it was given.
     """
     if entry.files:
-        keys = list(qs.values_list("pk", flat=True)[:batch_size])
-        return qs.filter(pk__in=keys) if keys else None
+        while keys := list(qs.values_list("pk", flat=True)[:batch_size]):
+            yield qs.filter(pk__in=keys)
+        return
     due = qs.count()
-    if not due:
-        return None
     if due <= batch_size:
-        return qs  # all of it fits one batch: one plain statement, the database's best plan
-    return qs.model._base_manager.filter(pk__in=qs.values("pk")[:batch_size])
+        if due:
+            yield qs
+        return
+    while True:
+        yield qs.model._base_manager.filter(pk__in=qs.values("pk")[:batch_size])
 
 
 def _file_names(chunk: models.QuerySet, file_fields: list[str]) -> list[tuple[str, str]]:
@@ -268,16 +272,16 @@ def _sweep_entry(
             changed = qs.count()
             _count(outcome, label, part_action, action, changed)
             continue
-        while (chunk := _next_batch(qs, entry, batch_size)) is not None:
+        for chunk in _batches(qs, entry, batch_size):
             changed = _apply_batch(part_action, entry, chunk, now=now, rule_id=rule.id)
-            if not changed:
-                break  # what was due a moment ago no longer is (its owner came back)
             _count(outcome, label, part_action, action, changed)
             if entry.files:
                 files.process_pending()
             _heartbeat(run, counts)
             if progress and changed:
                 progress(rule.id, changed)
+            if changed < batch_size:
+                break  # that was the last of what is due
 
 
 def _count(outcome: RuleOutcome, label: str, done: Action, planned: Action, changed: int) -> None:
