@@ -217,29 +217,40 @@ PRIVACY_CONTROLLER = {
     "dpo_email": env.str("PRIVACY_DPO_EMAIL", default="dpo@photoshop.example"),
 }
 # Processors and where they process (MYS-6); outside_eea marks a transfer.
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a string for translation (makemessages) without touching Django's translation machinery.
+
+    django.utils.translation.gettext_noop reads the settings, which are not
+    loaded yet while this module runs.
+    """
+    return message
+
+
 PRIVACY_PROCESSORS = env.json(
     "PRIVACY_PROCESSORS",
     default=[
         {
             "name": "Amazon Web Services EMEA SARL",
-            "purpose": "hosting and photo storage",
+            "purpose": gettext_noop("hosting and photo storage"),
             "location": "Ireland",
             "outside_eea": False,
             "safeguard": "",
         },
         {
             "name": "Stripe Payments Europe Ltd",
-            "purpose": "online payments",
+            "purpose": gettext_noop("online payments"),
             "location": "Ireland, United States",
             "outside_eea": True,
-            "safeguard": "EU-US Data Privacy Framework and standard contractual clauses",
+            "safeguard": gettext_noop("EU-US Data Privacy Framework and standard contractual clauses"),
         },
         {
             "name": "Postmark (ActiveCampaign LLC)",
-            "purpose": "sending e-mail",
+            "purpose": gettext_noop("sending e-mail"),
             "location": "United States",
             "outside_eea": True,
-            "safeguard": "standard contractual clauses",
+            "safeguard": gettext_noop("standard contractual clauses"),
         },
     ],
 )
