@@ -339,14 +339,7 @@ DEFAULT = [
         legal_hold=True,
         note="Invoices are kept 7 years for the tax authorities; an erasure request restricts them.",
     ),
-    _r(
-        "PIX-4",
-        C.CONTACT,
-        T.TICKET_RESOLVED,
-        A.DELETE,
-        months=3,
-        note="Contact-form data: until the question is resolved, then 3 months.",
-    ),
+    *[r for r in PIX if r.id == "PIX-4"],
     _r(
         "PIX-9",
         C.ACCESS_LOG,
