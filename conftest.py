@@ -96,3 +96,65 @@ def skip_or_fail_without(service: str, reachable: bool) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{message}, and CI must run this test (.ci/run starts it)")
     pytest.skip(f"{message} (.ci/run starts it)")
+
+
+@pytest.fixture(scope="session")
+def moto_s3_endpoint():
+    """An S3 API on loopback: moto in server mode, started for the test session."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    exe = shutil.which("moto_server") or os.path.join(os.path.dirname(sys.executable), "moto_server")
+    skip_or_fail_without("moto_server (pip install moto[server])", os.path.exists(exe))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [exe, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(endpoint, timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield endpoint
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_storage(settings, moto_s3_endpoint, monkeypatch):
+    """Point the default and archive storages at a fresh private bucket on the moto server."""
+    import uuid
+
+    import boto3
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"test-{uuid.uuid4().hex[:12]}"
+    client = boto3.client("s3", endpoint_url=moto_s3_endpoint, region_name="eu-west-1")
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": moto_s3_endpoint,
+        "region_name": "eu-west-1",
+        "access_key": "test",
+        "secret_key": "test",
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+    }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        "archive": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": "archive"}},
+    }
+    return client, bucket

@@ -63,3 +63,52 @@ def test_archive_copy_keeps_the_name_and_is_idempotent():
     files.archive_copy(name)
     assert storages["archive"].exists(name)
     assert storages["archive"].open(name).read() == b"jpeg bytes"
+
+
+@pytest.mark.django_db
+def test_s3_files_are_deleted_1000_keys_per_request(s3_storage, monkeypatch):
+    client, bucket = s3_storage
+    storage = storages["default"]
+    names = [f"photos/{i:04d}.jpg" for i in range(1001)]
+    for name in names:
+        client.put_object(Bucket=bucket, Key=name, Body=b"x")
+    calls = []
+    real = storage.bucket.meta.client.delete_objects
+
+    def counting(**kwargs):
+        calls.append(len(kwargs["Delete"]["Objects"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(storage.bucket.meta.client, "delete_objects", counting)
+    files.record_removals(names)
+    assert files.process_pending(batch_size=5000) == 1001
+    assert calls == [1000, 1]
+    assert client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
+    assert not PendingFileRemoval.objects.exists()
+
+
+@pytest.mark.django_db
+def test_s3_media_is_private_and_served_by_short_lived_signed_urls(s3_storage):
+    import urllib.error
+    import urllib.request
+
+    client, bucket = s3_storage
+    storage = storages["default"]
+    name = storage.save("photos/private.jpg", ContentFile(b"jpeg bytes"))
+    url = storage.url(name)
+    assert "X-Amz-Expires=300" in url
+    assert "X-Amz-Signature=" in url
+    assert urllib.request.urlopen(url).read() == b"jpeg bytes"  # noqa: S310 (loopback)
+    # No public grant on the object: only its owner may read it, through signed links.
+    grants = client.get_object_acl(Bucket=bucket, Key=name)["Grants"]
+    assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]
+    assert all("AllUsers" not in g["Grantee"].get("URI", "") for g in grants)
+
+
+@pytest.mark.django_db
+def test_archive_copy_on_s3_goes_under_the_archive_prefix(s3_storage):
+    client, bucket = s3_storage
+    (name,) = _store(1)
+    files.archive_copy(name)
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert f"archive/{name}" in keys
