@@ -28,5 +28,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
+    path("photos/", include("photos.urls")),
     prefix_default_language=False,
 )

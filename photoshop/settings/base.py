@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "csp",
     "privacy",
     "accounts",
+    "photos",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,34 @@ PRIVACY_SUPERVISORY_AUTHORITY = {
     "address": env.str("PRIVACY_AUTHORITY_ADDRESS", default="Drukpersstraat 35, 1000 Brussel"),
     "url": env.str("PRIVACY_AUTHORITY_URL", default="https://www.gegevensbeschermingsautoriteit.be"),
 }
+
+# Photos: upload bounds, quota, print formats (long x short side in cm), NSFW scanning.
+PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=40 * 1024 * 1024)
+PHOTOS_MAX_PIXELS = env.int("PHOTOS_MAX_PIXELS", default=120_000_000)  # Pillow's bomb limit is set to this
+PHOTOS_QUOTA_BYTES = env.int("PHOTOS_QUOTA_BYTES", default=5 * 1024**3)
+PHOTOS_PRINT_FORMATS = {"10x15": (15.2, 10.2), "13x18": (17.8, 12.7), "20x30": (30.5, 20.3), "30x40": (40.6, 30.5)}
+PHOTOS_WARN_DPI = 150  # below: the order flow warns
+PHOTOS_MIN_DPI = 100  # below: the format is refused
+PHOTOS_NSFW_SCANNER = env.str("PHOTOS_NSFW_SCANNER", default="photos.nsfw.NudeNetScanner")
+PHOTOS_REKOGNITION_REGION = env.str("PHOTOS_REKOGNITION_REGION", default="eu-west-1")
+# A flag holds the photo for review, never rejects it: a smooth synthetic gradient
+# scored FEMALE_GENITALIA_EXPOSED 0.79 with nudenet here, hence thresholds above that.
+PHOTOS_NSFW_THRESHOLDS = env.json(
+    "PHOTOS_NSFW_THRESHOLDS",
+    default={
+        "FEMALE_GENITALIA_EXPOSED": 0.85,
+        "MALE_GENITALIA_EXPOSED": 0.85,
+        "FEMALE_BREAST_EXPOSED": 0.85,
+        "ANUS_EXPOSED": 0.85,
+        "BUTTOCKS_EXPOSED": 0.9,
+        "Explicit Nudity": 0.8,
+        "Explicit": 0.8,
+        "Sexual Activity": 0.8,
+        "Graphic Violence Or Gore": 0.8,
+    },
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 200
 
 # Security headers that hold everywhere (production.py adds HTTPS-only ones).
 SECURE_CONTENT_TYPE_NOSNIFF = True

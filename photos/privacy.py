@@ -1,0 +1,79 @@
+"""Personal data of the photos app, declared for the privacy engine (SMP-5..7, STX-3, PIX-7, MYS-7)."""
+
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register, user_triggers
+
+S = Strategy
+IMAGE_TRIGGERS = {
+    "upload_date": F("uploaded_at"),
+    # SMP-6: 2 years, extended at each new order; the orders app supplies the
+    # last order, until then the upload counts.
+    "last_order": F("uploaded_at"),
+}
+SCOPES = {"without_account": Q(user__isnull=True), "account_not_ordered": Q(user__isnull=False)}
+
+register(
+    PersonalData(
+        model="photos.Photo",
+        category=Category.IMAGE,
+        purpose=_("Printing the photos you order, and keeping the others in your account while you want."),
+        legal_basis=LegalBasis.CONTRACT,
+        examples=_("your photos, their thumbnails, capture date, camera and (only with your consent) location"),
+        subject="user",
+        subject_hint=_("the visitor's photo key in the session"),
+        fields=(
+            Anonymise("original", S.DROP),
+            Anonymise("thumbnail_small", S.DROP),
+            Anonymise("thumbnail_large", S.DROP),
+            Anonymise("filename", S.BLANK),
+            Anonymise("latitude", S.NULL),
+            Anonymise("longitude", S.NULL),
+            Anonymise("taken_at", S.NULL),
+            Anonymise("camera_make", S.BLANK),
+            Anonymise("camera_model", S.BLANK),
+            Anonymise("session_key", S.BLANK),
+        ),
+        files=("original", "thumbnail_small", "thumbnail_large"),
+        anonymise_by_deleting=True,
+        archived_marker="archived_at",
+        triggers=IMAGE_TRIGGERS,
+        scopes=SCOPES,
+    )
+)
+
+register(
+    PersonalData(
+        model="photos.Album",
+        category=Category.IMAGE,
+        purpose=_("Organising your photos."),
+        legal_basis=LegalBasis.CONTRACT,
+        examples=_("album names"),
+        subject="user",
+        fields=(Anonymise("title", S.BLANK), Anonymise("session_key", S.BLANK)),
+        anonymise_by_deleting=True,
+        triggers={"upload_date": F("created_at"), "last_order": F("created_at")},
+        scopes=SCOPES,
+    )
+)
+
+register(
+    PersonalData(
+        model="photos.PhotoConsent",
+        category=Category.ACCOUNT,
+        purpose=_("Remembering your choices about location data and photo storage."),
+        legal_basis=LegalBasis.CONSENT,
+        examples=_("whether we may keep photo locations and keep your photos"),
+        subject="user",
+        fields=(
+            Anonymise("keep_location", S.BLANK),
+            Anonymise("keep_location_changed_at", S.NULL),
+            Anonymise("storage", S.BLANK),
+            Anonymise("storage_changed_at", S.NULL),
+        ),
+        anonymise_by_deleting=True,
+        triggers=user_triggers("user__"),
+        exclude=Q(user__is_staff=True) | Q(user__is_superuser=True),
+    )
+)

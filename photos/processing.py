@@ -1,0 +1,168 @@
+"""The image pipeline: metadata, orientation, thumbnails and print quality, from one reduced decode.
+
+For JPEG, Pillow's ``draft()`` asks libjpeg for a reduced-size decode (1/2,
+1/4 or 1/8 scale) no smaller than the largest thumbnail, which is where most
+of the speed comes from; every other output is computed from that image.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from PIL import ExifTags, Image, ImageFilter, ImageOps, ImageStat
+
+THUMBNAIL_SIZES = {"small": 320, "large": 1280}
+ANALYSIS_SIZE = 512  # long side of the grayscale image the quality is measured on
+LAPLACIAN = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=128)
+
+
+@dataclass
+class Metadata:
+    taken_at: datetime.datetime | None = None
+    camera_make: str = ""
+    camera_model: str = ""
+    orientation: int = 1
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+@dataclass
+class Result:
+    width: int
+    height: int
+    metadata: Metadata
+    thumbnails: dict[str, bytes] = field(default_factory=dict)
+    sharpness: float = 0.0
+    exposure: float = 0.0
+    quality_score: float = 0.0
+    analysis_image: Image.Image | None = None
+
+
+def _gps_degrees(values, ref) -> Decimal | None:
+    try:
+        degrees, minutes, seconds = (float(v) for v in values)
+    except (TypeError, ValueError):
+        return None
+    value = degrees + minutes / 60 + seconds / 3600
+    if ref in ("S", "W"):
+        value = -value
+    return Decimal(str(round(value, 6)))
+
+
+def read_metadata(image: Image.Image) -> Metadata:
+    """Return capture date, camera, orientation and GPS position from the EXIF data."""
+    exif = image.getexif()
+    meta = Metadata(orientation=int(exif.get(ExifTags.Base.Orientation, 1) or 1))
+    meta.camera_make = str(exif.get(ExifTags.Base.Make, "") or "").strip("\x00 ")[:64]
+    meta.camera_model = str(exif.get(ExifTags.Base.Model, "") or "").strip("\x00 ")[:64]
+    detail = exif.get_ifd(ExifTags.IFD.Exif)
+    stamp = detail.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+    if stamp:
+        try:
+            naive = datetime.datetime.strptime(str(stamp).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+            meta.taken_at = naive.replace(tzinfo=datetime.UTC)  # cameras record local time without a zone
+        except ValueError:
+            pass
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    if gps:
+        meta.latitude = _gps_degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef))
+        meta.longitude = _gps_degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef))
+    return meta
+
+
+def _reduced(image: Image.Image, long_side: int) -> Image.Image:
+    """Decode at the smallest scale that still gives ``long_side`` pixels (JPEG only), then load."""
+    if image.format == "JPEG":
+        w, h = image.size
+        scale = long_side / max(w, h)
+        image.draft("RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
+    image.load()
+    return image
+
+
+def _jpeg(image: Image.Image, long_side: int) -> bytes:
+    thumb = image.copy()
+    thumb.thumbnail((long_side, long_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    out = io.BytesIO()
+    thumb.convert("RGB").save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def measure_quality(gray: Image.Image, *, width: int, height: int) -> tuple[float, float, float]:
+    """Return (sharpness, exposure, score 0..100) of an image (STX-11).
+
+    Sharpness is the variance of the Laplacian of a reduced grayscale copy;
+    exposure is 1 for a mid-grey average and falls towards black or white
+    clipping; resolution counts up to 12 megapixels.
+    """
+    edges = gray.filter(LAPLACIAN)
+    sharpness = ImageStat.Stat(edges).var[0]
+    histogram = gray.histogram()
+    total = sum(histogram) or 1
+    clipped = (sum(histogram[:8]) + sum(histogram[-8:])) / total
+    mean = ImageStat.Stat(gray).mean[0]
+    exposure = max(0.0, 1 - abs(mean - 118) / 118 - clipped)
+    resolution = min(1.0, (width * height) / 12e6)
+    sharp_part = min(1.0, sharpness / 300)
+    score = round(100 * (0.45 * sharp_part + 0.25 * exposure + 0.30 * resolution), 1)
+    return round(sharpness, 2), round(exposure, 3), score
+
+
+def process_image(handle, *, keep_location: bool) -> Result:
+    """Run the whole pipeline on an image file; decode once, at a reduced size where possible."""
+    with Image.open(handle) as image:
+        metadata = read_metadata(image)
+        width, height = image.size
+        reduced = _reduced(image, max(THUMBNAIL_SIZES.values()))
+        upright = ImageOps.exif_transpose(reduced)
+    if metadata.orientation in (5, 6, 7, 8):
+        width, height = height, width
+    if not keep_location:
+        metadata.latitude = metadata.longitude = None  # PIX-7
+    result = Result(width=width, height=height, metadata=metadata)
+    for name, long_side in THUMBNAIL_SIZES.items():
+        result.thumbnails[name] = _jpeg(upright, long_side)
+    gray = upright.convert("L")
+    gray.thumbnail((ANALYSIS_SIZE, ANALYSIS_SIZE), Image.Resampling.BILINEAR)
+    result.sharpness, result.exposure, result.quality_score = measure_quality(gray, width=width, height=height)
+    result.analysis_image = upright
+    return result
+
+
+def process_image_naively(handle) -> dict:
+    """The same outputs from a full-size decode (the benchmark's baseline)."""
+    with Image.open(handle) as image:
+        metadata = read_metadata(image)
+        image.load()
+        upright = ImageOps.exif_transpose(image)
+    thumbnails = {name: _jpeg(upright, side) for name, side in THUMBNAIL_SIZES.items()}
+    gray = upright.convert("L")
+    gray.thumbnail((ANALYSIS_SIZE, ANALYSIS_SIZE), Image.Resampling.BILINEAR)
+    quality = measure_quality(gray, width=upright.width, height=upright.height)
+    return {"metadata": metadata, "thumbnails": thumbnails, "quality": quality}
+
+
+class Fit:
+    FINE = "fine"
+    LOW = "low_resolution"
+    TOO_SMALL = "too_small"
+
+
+def print_fit(width: int, height: int) -> dict[str, dict]:
+    """Return, per print format, the DPI the photo reaches and whether it is fine, low or too small."""
+    long_px, short_px = max(width, height), min(width, height)
+    fits = {}
+    for name, (long_cm, short_cm) in settings.PHOTOS_PRINT_FORMATS.items():
+        dpi = min(long_px / (long_cm / 2.54), short_px / (short_cm / 2.54))
+        if dpi < settings.PHOTOS_MIN_DPI:
+            verdict = Fit.TOO_SMALL
+        elif dpi < settings.PHOTOS_WARN_DPI:
+            verdict = Fit.LOW
+        else:
+            verdict = Fit.FINE
+        fits[name] = {"dpi": round(dpi), "fit": verdict}
+    return fits

@@ -1,0 +1,135 @@
+"""Gallery, uploads, and the checked view that serves a photo's files to its owner."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from photos import selectors, services
+from photos.models import Album, Photo
+from photos.processing import print_fit
+
+VARIANTS = {"original": "original", "small": "thumbnail_small", "large": "thumbnail_large"}
+
+
+def _photo_json(photo: Photo) -> dict:
+    return {
+        "id": str(photo.id),
+        "filename": photo.filename,
+        "status": photo.status,
+        "status_label": photo.get_status_display(),
+        "review": photo.review,
+        "thumbnail": reverse("photos:file", args=[photo.id, "small"]) if photo.thumbnail_small else "",
+        "error": photo.error,
+    }
+
+
+@never_cache
+def gallery(request: HttpRequest) -> HttpResponse:
+    owner = selectors.owner_for(request)
+    sort = request.GET.get("sort", "newest")
+    photos = list(selectors.photos_for(owner, sort=sort))
+    context = {
+        "photos": [(photo, print_fit(photo.width or 0, photo.height or 0)) for photo in photos],
+        "albums": selectors.albums_for(owner),
+        "sort": sort if sort in selectors.SORTS else "newest",
+        "results": request.session.pop("photos_upload_results", []),
+    }
+    return render(request, "photos/gallery.html", context)
+
+
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    """Accept many files at once; each gets its own verdict and one bad file loses nothing else."""
+    owner = selectors.owner_for(request, create=True)
+    album = None
+    title = request.POST.get("album", "").strip()[:120]
+    if title:
+        album, _created = Album.objects.get_or_create(**owner.fields(), title=title)
+    results = []
+    for upload in request.FILES.getlist("files"):
+        try:
+            photo = services.photo_ingest(
+                owner=owner, handle=upload.file, filename=upload.name, size=upload.size, album=album
+            )
+        except ValidationError as exc:
+            results.append({"filename": upload.name, "ok": False, "message": " ".join(exc.messages)})
+        else:
+            results.append({"filename": upload.name, "ok": True, "message": _("Uploaded."), **_photo_json(photo)})
+    if not results:
+        results.append({"filename": "", "ok": False, "message": _("Choose one or more photos to upload.")})
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"results": results})
+    request.session["photos_upload_results"] = results
+    return redirect("photos:gallery")
+
+
+def status(request: HttpRequest) -> JsonResponse:
+    """Return the processing state of the asker's photos named in ``?ids=`` (for the upload page)."""
+    owner = selectors.owner_for(request)
+    ids = [i for i in request.GET.get("ids", "").split(",") if i][:200]
+    try:
+        photos = selectors.photos_for(owner).filter(pk__in=ids)
+        return JsonResponse({"photos": [_photo_json(p) for p in photos]})
+    except ValidationError:
+        return JsonResponse({"photos": []})
+
+
+def photo_file(request: HttpRequest, pk, variant: str) -> HttpResponse:
+    """Serve a photo's file to its owner or permitted staff: a short-lived signed URL, or the bytes."""
+    photo = selectors.photo_visible_to(request, pk)
+    if photo is None or variant not in VARIANTS:
+        raise Http404
+    field = getattr(photo, VARIANTS[variant])
+    if not field:
+        raise Http404
+    if getattr(field.storage, "querystring_auth", False):
+        return HttpResponseRedirect(field.storage.url(field.name))  # signed, expires in minutes
+    response = FileResponse(field.open("rb"), content_type="image/jpeg" if variant != "original" else None)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_POST
+def photo_delete(request: HttpRequest, pk) -> HttpResponse:
+    owner = selectors.owner_for(request)
+    photos = selectors.photos_for(owner).filter(pk=pk)
+    if not photos.exists():
+        raise Http404
+    services.photos_delete(photos=photos)
+    messages.success(request, _("The photo has been deleted."))
+    return redirect("photos:gallery")
+
+
+@require_POST
+def album_delete(request: HttpRequest, pk) -> HttpResponse:
+    album = get_object_or_404(selectors.albums_for(selectors.owner_for(request)), pk=pk)
+    count = services.album_delete(album=album)
+    messages.success(request, _("The album and its %(count)d photos have been deleted.") % {"count": count})
+    return redirect("photos:gallery")
+
+
+@login_required
+def consents(request: HttpRequest) -> HttpResponse:
+    """Location consent (PIX-7) and the photo-storage agreement (ALB-2), with a warning before deleting."""
+    consent = services.consent_for(request.user)
+    count = Photo.objects.filter(user=request.user).count()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "location":
+            services.location_consent_set(user=request.user, keep=request.POST.get("keep_location") == "on")
+            messages.success(request, _("Your choice about locations has been saved."))
+        elif action == "withdraw_storage" and request.POST.get("confirm") == "yes":
+            deleted = services.storage_consent_withdraw(user=request.user)
+            messages.success(request, _("%(count)d photos have been deleted from your account.") % {"count": deleted})
+        elif action == "withdraw_storage":
+            messages.error(request, _("Tick the box to confirm that your photos will be deleted."))
+        return redirect("photos:consents")
+    return render(request, "photos/consents.html", {"consent": consent, "count": count})
