@@ -7,6 +7,7 @@ of the speed comes from; every other output is computed from that image.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 from dataclasses import dataclass, field
@@ -62,11 +63,11 @@ def read_metadata(image: Image.Image) -> Metadata:
     detail = exif.get_ifd(ExifTags.IFD.Exif)
     stamp = detail.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
     if stamp:
-        try:
-            naive = datetime.datetime.strptime(str(stamp).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
-            meta.taken_at = naive.replace(tzinfo=datetime.UTC)  # cameras record local time without a zone
-        except ValueError:
-            pass
+        # Cameras record local time without a zone; it is kept as is, marked UTC.
+        with contextlib.suppress(ValueError):
+            meta.taken_at = datetime.datetime.strptime(
+                f"{str(stamp).strip(chr(0) + ' ')} +0000", "%Y:%m:%d %H:%M:%S %z"
+            )
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
     if gps:
         meta.latitude = _gps_degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef))
