@@ -4,7 +4,7 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 GRANTS = {
-    "Support": ["view_photo"],
+    "Support": ["view_photo", "change_photo"],
     "Print lab": ["view_photo"],
     "Privacy officer": ["view_photo", "delete_photo"],
 }

@@ -1,0 +1,109 @@
+"""Retention of photos (SMP-6, SMP-7) at the boundary day, with their files, and a sweep killed half-way."""
+
+import datetime
+
+import pytest
+import time_machine
+from dateutil.relativedelta import relativedelta
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+
+from accounts.tests.factories import UserFactory
+from photos.models import Photo
+from privacy import files as privacy_files
+from privacy.models import PendingFileRemoval
+from privacy.sweep import run_sweep
+
+T0 = datetime.datetime(2026, 2, 1, 9, 0, tzinfo=datetime.UTC)
+DAY = datetime.timedelta(days=1)
+
+
+def make_photo(*, user=None, session_key="", n=0) -> Photo:
+    """A stored photo with its original and thumbnails, uploaded at T0."""
+    with time_machine.travel(T0, tick=False):
+        photo = Photo(
+            user=user,
+            session_key=session_key,
+            filename=f"p{n}.jpg",
+            content_hash=f"{n:064d}",
+            size_bytes=10,
+            image_format="JPEG",
+            status=Photo.Status.READY,
+            review=Photo.Review.CLEAN,
+        )
+        photo.original.save("o.jpg", ContentFile(b"original"), save=False)
+        photo.thumbnail_small.save(f"{photo.id.hex}-small.jpg", ContentFile(b"s"), save=False)
+        photo.thumbnail_large.save(f"{photo.id.hex}-large.jpg", ContentFile(b"l"), save=False)
+        photo.save()
+    return photo
+
+
+def stored(photo: Photo) -> list[bool]:
+    storage = storages["default"]
+    return [storage.exists(f.name) for f in (photo.original, photo.thumbnail_small, photo.thumbnail_large)]
+
+
+def sweep_at(moment):
+    with time_machine.travel(moment, tick=False):
+        return run_sweep()
+
+
+@pytest.mark.django_db
+def test_smp7_photo_without_account_deleted_90_days_after_upload():
+    photo = make_photo(session_key="visitor")
+    sweep_at(T0 + relativedelta(days=90) - DAY)
+    assert Photo.objects.filter(pk=photo.pk).exists()
+    assert stored(photo) == [True, True, True]
+    run = sweep_at(T0 + relativedelta(days=90) + DAY)
+    assert not Photo.objects.filter(pk=photo.pk).exists()
+    assert stored(photo) == [False, False, False]
+    assert run.counts["SMP-7"]["models"]["photos.Photo"] == 1
+
+
+@pytest.mark.django_db
+def test_smp6_account_photo_not_ordered_deleted_2_years_after_upload():
+    user = UserFactory(last_activity=T0)
+    photo = make_photo(user=user)
+    sweep_at(T0 + relativedelta(years=2) - DAY)
+    assert stored(photo) == [True, True, True]
+    sweep_at(T0 + relativedelta(years=2) + DAY)
+    assert not Photo.objects.filter(pk=photo.pk).exists()
+    assert stored(photo) == [False, False, False]
+
+
+@pytest.mark.django_db
+def test_smp7_does_not_touch_account_photos():
+    user = UserFactory(last_activity=T0)
+    photo = make_photo(user=user)
+    sweep_at(T0 + relativedelta(days=91))
+    assert Photo.objects.filter(pk=photo.pk).exists()
+
+
+@pytest.mark.django_db
+def test_sweep_killed_during_file_removal_ends_like_a_clean_run(monkeypatch):
+    photos = [make_photo(session_key="visitor", n=i) for i in range(6)]
+    real = privacy_files.bulk_delete
+    calls = {"n": 0}
+
+    def failing(storage, names):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("storage unreachable")
+        real(storage, names)
+
+    monkeypatch.setattr(privacy_files, "bulk_delete", failing)
+    with (
+        time_machine.travel(T0 + relativedelta(days=100), tick=False),
+        pytest.raises(OSError, match="storage unreachable"),
+    ):
+        run_sweep(batch_size=2)
+    # Rows already gone have their files recorded: none of them points at a missing file.
+    for photo in Photo.objects.all():
+        assert stored(photo) == [True, True, True]
+    assert PendingFileRemoval.objects.exists()
+
+    monkeypatch.setattr(privacy_files, "bulk_delete", real)
+    sweep_at(T0 + relativedelta(days=100))
+    assert not Photo.objects.exists()
+    assert not any(any(stored(p)) for p in photos)
+    assert not PendingFileRemoval.objects.exists()
