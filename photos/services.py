@@ -35,7 +35,7 @@ class Owner:
         return {"user_id": self.user_id, "session_key": "" if self.user_id else self.session_key}
 
 
-def _check_quota(owner: Owner, size: int) -> None:
+def check_quota(owner: Owner, size: int) -> None:
     used = Photo.objects.filter(owner.filter()).aggregate(total=Sum("size_bytes"))["total"] or 0
     quota = settings.PHOTOS_QUOTA_BYTES
     if used + size > quota:
@@ -55,7 +55,7 @@ def photo_ingest(*, owner: Owner, handle: IO[bytes], filename: str, size: int, a
     existing = Photo.objects.filter(owner.filter(), content_hash=checked.content_hash).first()
     if existing is not None:
         return existing
-    _check_quota(owner, checked.size_bytes)
+    check_quota(owner, checked.size_bytes)
     photo = Photo(
         **owner.fields(),
         album=album,
@@ -74,11 +74,11 @@ def photo_ingest(*, owner: Owner, handle: IO[bytes], filename: str, size: int, a
         # The same bytes arrived twice at once: keep the first, drop this copy.
         photo.original.storage.delete(photo.original.name)
         return Photo.objects.get(owner.filter(), content_hash=checked.content_hash)
-    transaction.on_commit(lambda: _queue_processing(photo.pk))
+    transaction.on_commit(lambda: queue_processing(photo.pk))
     return photo
 
 
-def _queue_processing(photo_id) -> None:
+def queue_processing(photo_id) -> None:
     from photos.tasks import process_photo
 
     process_photo.delay(str(photo_id))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from photos import selectors, services
+from photos import direct, selectors, services
 from photos.models import Album, Photo
 from photos.processing import print_fit
 
@@ -41,18 +41,56 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "albums": selectors.albums_for(owner),
         "sort": sort if sort in selectors.SORTS else "newest",
         "results": request.session.pop("photos_upload_results", []),
+        "direct_upload": direct.enabled(),
     }
     return render(request, "photos/gallery.html", context)
+
+
+def _album(request: HttpRequest, owner) -> Album | None:
+    title = request.POST.get("album", "").strip()[:120]
+    if not title:
+        return None
+    return Album.objects.get_or_create(**owner.fields(), title=title)[0]
+
+
+@require_POST
+def presign(request: HttpRequest) -> JsonResponse:
+    """Sign a browser upload straight to the private bucket (S3 only)."""
+    if not direct.enabled():
+        raise Http404
+    owner = selectors.owner_for(request, create=True)
+    try:
+        size = int(request.POST.get("size", "0"))
+        signed = direct.presign(
+            owner=owner,
+            filename=request.POST.get("filename", "photo"),
+            size=size,
+            content_type=request.POST.get("content_type", ""),
+        )
+    except (ValueError, ValidationError) as exc:
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Invalid request.")
+        return JsonResponse({"ok": False, "message": message}, status=400)
+    return JsonResponse({"ok": True, **signed})
+
+
+@require_POST
+def complete(request: HttpRequest) -> JsonResponse:
+    """Accept a photo the browser stored in the bucket, after checking the stored object."""
+    if not direct.enabled():
+        raise Http404
+    owner = selectors.owner_for(request, create=True)
+    try:
+        photo = direct.complete(owner=owner, token=request.POST.get("token", ""), album=_album(request, owner))
+    except ValidationError as exc:
+        return JsonResponse({"results": [{"ok": False, "message": " ".join(exc.messages)}]}, status=400)
+    return JsonResponse({"results": [{"ok": True, "message": _("Uploaded."), **_photo_json(photo)}]})
 
 
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
     """Accept many files at once; each gets its own verdict and one bad file loses nothing else."""
     owner = selectors.owner_for(request, create=True)
-    album = None
-    title = request.POST.get("album", "").strip()[:120]
-    if title:
-        album, _created = Album.objects.get_or_create(**owner.fields(), title=title)
+    album = _album(request, owner)
     results = []
     for upload in request.FILES.getlist("files"):
         try:

@@ -60,7 +60,72 @@
       return { item: item, bar: bar, note: note };
     }
 
+    var presignUrl = form.getAttribute("data-presign-url");
+    var completeUrl = form.getAttribute("data-complete-url");
+
+    function post(url, fields, onProgress) {
+      // POST a form; resolve with [status, parsed JSON or text].
+      return new Promise(function (resolve, reject) {
+        var data = new FormData();
+        Object.keys(fields).forEach(function (key) {
+          var value = fields[key];
+          if (value instanceof File) data.append(key, value, value.name);
+          else data.append(key, value);
+        });
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", url);
+        if (url.charAt(0) === "/") {
+          xhr.setRequestHeader("X-CSRFToken", csrf);
+          xhr.setRequestHeader("Accept", "application/json");
+        }
+        if (onProgress) xhr.upload.addEventListener("progress", onProgress);
+        xhr.addEventListener("load", function () {
+          var body = xhr.responseText;
+          try { body = JSON.parse(body); } catch (error) { /* S3 answers with XML or nothing */ }
+          resolve([xhr.status, body]);
+        });
+        xhr.addEventListener("error", reject);
+        xhr.send(data);
+      });
+    }
+
+    function finish(view, result) {
+      view.bar.value = 100;
+      view.item.classList.add(result.ok ? "success" : "error");
+      view.note.textContent = " " + result.message;
+      if (result.ok) {
+        pending[result.id] = view;
+        if (result.thumbnail) show(result, view);
+        poll();
+      }
+    }
+
+    function progressOf(view) {
+      return function (event) {
+        if (event.lengthComputable) view.bar.value = Math.round((100 * event.loaded) / event.total);
+      };
+    }
+
+    function sendDirect(file) {
+      // S3: sign, upload straight to the bucket, then let the server check the stored object.
+      var view = row(file);
+      var album = form.querySelector("[name=album]").value;
+      post(presignUrl, { filename: file.name, size: file.size, content_type: file.type || "" })
+        .then(function (answer) {
+          var signed = answer[1];
+          if (!signed.ok) throw new Error(signed.message);
+          var fields = Object.assign({}, signed.fields, { file: file });
+          return post(signed.url, fields, progressOf(view)).then(function (stored) {
+            if (stored[0] >= 300) throw new Error("Upload refused (" + stored[0] + ")");
+            return post(completeUrl, { token: signed.token, album: album });
+          });
+        })
+        .then(function (answer) { finish(view, answer[1].results[0]); })
+        .catch(function (error) { finish(view, { ok: false, message: error.message }); });
+    }
+
     function send(file) {
+      if (presignUrl) return sendDirect(file);
       var view = row(file);
       var data = new FormData();
       data.append("files", file, file.name);
@@ -79,14 +144,7 @@
         } catch (error) {
           result = { ok: false, message: xhr.status + " " + xhr.statusText };
         }
-        view.bar.value = 100;
-        view.item.classList.add(result.ok ? "success" : "error");
-        view.note.textContent = " " + result.message;
-        if (result.ok) {
-          pending[result.id] = view;
-          if (result.thumbnail) show(result, view);
-          poll();
-        }
+        finish(view, result);
       });
       xhr.addEventListener("error", function () {
         view.item.classList.add("error");
