@@ -5,7 +5,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/retention.py
 
 Builds a synthetic population (users with their personal data of every kind
-that exists, ages spread over 12 years), copies the database, runs the
+that exists, photos with their stored files, ages spread over 12 years), copies the database, runs the
 sweep (``manage.py privacy_sweep``) in a child process on one copy and the
 equivalent hand-written SQL on the other, checks both end in the same state,
 and prints rows per second for each, the ratio, and the sweep's peak memory;
@@ -67,7 +67,12 @@ class Target:
         with psycopg.connect(f"{head}/postgres", autocommit=True) as conn:
             conn.execute(sql)
 
+    def media(self, name: str) -> Path:
+        """The folder holding this database's stored files (MEDIA_ROOT of its processes)."""
+        return self.workdir / f"media-{name}"
+
     def drop(self, name: str) -> None:
+        shutil.rmtree(self.media(name), ignore_errors=True)
         if self.vendor == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.workdir / (name + '.sqlite3')}{suffix}").unlink(missing_ok=True)
@@ -81,15 +86,20 @@ class Target:
 
     def copy(self, source: str, target: str) -> None:
         self.drop(target)
+        if self.media(source).exists():
+            # Hard links: a file removed from one copy stays in the other.
+            shutil.copytree(self.media(source), self.media(target), copy_function=os.link)
         if self.vendor == "sqlite":
             shutil.copyfile(self.workdir / (source + ".sqlite3"), self.workdir / (target + ".sqlite3"))
         else:
             self._admin(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
 
 
-def child_env(url: str) -> dict[str, str]:
+def child_env(url: str, media: Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "AWS_"))}
     env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="photoshop.settings", DJANGO_DEBUG="false")
+    if media is not None:
+        env["MEDIA_ROOT"] = str(media)
     return env
 
 
@@ -154,7 +164,7 @@ def ts(value: datetime.datetime | None, vendor: str):
 # ---------------------------------------------------------------- population
 
 
-def populate_accounts(conn, n: int, rng: random.Random, vendor: str) -> None:
+def populate_accounts(conn, n: int, rng: random.Random, vendor: str, media: Path) -> None:
     """Users, e-mail addresses, addresses, communication preferences, sessions, admin log."""
     span = YEARS_SPREAD * 365 * 24 * 3600
     batch = 10_000
@@ -268,13 +278,62 @@ def populate_accounts(conn, n: int, rng: random.Random, vendor: str) -> None:
     conn.commit()
 
 
-POPULATE: list[Callable] = [populate_accounts]
+def populate_photos(conn, n: int, rng: random.Random, vendor: str, media: Path) -> None:
+    """Photos with their stored files: one for every fourth user over 12 years, visitors' of the last months."""
+    span = YEARS_SPREAD * 365 * 24 * 3600
+    owners = [(uid, "", NOW - datetime.timedelta(seconds=rng.randrange(span))) for uid in range(4, n + 1, 4)]
+    owners += [
+        (None, f"visitor{i:06d}", NOW - datetime.timedelta(seconds=rng.randrange(200 * 24 * 3600)))
+        for i in range(n // 20)
+    ]
+    rows = []
+    for index, (uid, session, uploaded) in enumerate(owners):
+        key = uuid.UUID(int=index + 1)
+        names = [f"photos/originals/{key.hex[:2]}/{key.hex}.jpg"] + [
+            f"photos/thumbnails/{key.hex[:2]}/{key.hex}-{size}.jpg" for size in ("small", "large")
+        ]
+        for name in names:
+            path = media / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"jpeg")
+        rows.append(
+            (
+                key.hex if vendor == "sqlite" else key,
+                uid,
+                session,
+                *names,
+                f"IMG_{index}.jpg",
+                f"{index:064x}",
+                4,
+                "JPEG",
+                "",
+                "",
+                1,
+                "ready",
+                "",
+                "clean",
+                "{}",
+                "",
+                ts(uploaded, vendor),
+            )
+        )
+    conn.executemany(
+        "INSERT INTO photos_photo (id, user_id, session_key, original, thumbnail_small, thumbnail_large, filename,"
+        " content_hash, size_bytes, image_format, camera_make, camera_model, orientation, status, error, review,"
+        " nsfw_labels, review_reason, uploaded_at)"
+        " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+        rows,
+    )
+    conn.commit()
+
+
+POPULATE: list[Callable] = [populate_accounts, populate_photos]
 
 
 # ---------------------------------------------------------------- hand-written SQL (default preset)
 
 
-def hand_sql_accounts(conn, vendor: str) -> int:
+def hand_sql_accounts(conn, vendor: str, media: Path) -> int:
     """The default preset's account rules as plain statements; return the rows changed."""
     c10 = ts(NOW - relativedelta(years=10), vendor)
     c48 = ts(NOW - relativedelta(hours=48), vendor)
@@ -313,7 +372,25 @@ def hand_sql_accounts(conn, vendor: str) -> int:
     return changed
 
 
-HAND_SQL: list[Callable] = [hand_sql_accounts]
+def hand_sql_photos(conn, vendor: str, media: Path) -> int:
+    """SMP-7 (visitors' photos, 90 days) and SMP-6 (account photos, 2 years), files included."""
+    changed = 0
+    for where, cutoff in (
+        ("user_id IS NULL AND uploaded_at < %s", NOW - relativedelta(days=90)),
+        ("user_id IS NOT NULL AND uploaded_at < %s", NOW - relativedelta(years=2)),
+    ):
+        params = (ts(cutoff, vendor),)
+        for names in conn.execute(
+            f"SELECT original, thumbnail_small, thumbnail_large FROM photos_photo WHERE {where}", params
+        ).fetchall():
+            for name in names:
+                (media / name).unlink(missing_ok=True)
+        changed += conn.execute(f"DELETE FROM photos_photo WHERE {where}", params).rowcount
+    conn.commit()
+    return changed
+
+
+HAND_SQL: list[Callable] = [hand_sql_accounts, hand_sql_photos]
 
 STATE_QUERIES = {
     "users": "SELECT COUNT(*) FROM accounts_user",
@@ -323,15 +400,18 @@ STATE_QUERIES = {
     "email_addresses": "SELECT COUNT(*) FROM account_emailaddress",
     "preferences": "SELECT COUNT(*) FROM accounts_communicationpreference",
     "sessions": "SELECT COUNT(*) FROM accounts_session",
+    "photos": "SELECT COUNT(*) FROM photos_photo",
 }
 
 
-def state(url: str) -> dict[str, int]:
+def state(url: str, media: Path) -> dict[str, int]:
     conn = connect(url)
     try:
-        return {name: conn.execute(sql).fetchone()[0] for name, sql in STATE_QUERIES.items()}
+        figures = {name: conn.execute(sql).fetchone()[0] for name, sql in STATE_QUERIES.items()}
     finally:
         conn.close()
+    figures["stored_files"] = sum(1 for path in media.rglob("*") if path.is_file())
+    return figures
 
 
 # ---------------------------------------------------------------- measurements
@@ -344,7 +424,7 @@ def build(target: Target, name: str, users: int, seed: int) -> float:
     conn = connect(target.url(name))
     rng = random.Random(seed)
     for populate in POPULATE:
-        populate(conn, users, rng, target.vendor)
+        populate(conn, users, rng, target.vendor, target.media(name))
     # Planner statistics, as a live database has them (autovacuum / PRAGMA optimize).
     conn.execute("ANALYZE")
     conn.commit()
@@ -352,13 +432,13 @@ def build(target: Target, name: str, users: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
-def run_sweep_child(url: str) -> tuple[float, float, dict]:
+def run_sweep_child(url: str, media: Path) -> tuple[float, float, dict]:
     """Run the sweep in a child process; return its own duration, peak memory (MB) and counts."""
     with tempfile.TemporaryFile(mode="w+") as errors:
         proc = subprocess.Popen(
             [sys.executable, "manage.py", "privacy_sweep", "--json", "--now", NOW.isoformat()],
             cwd=ROOT,
-            env=child_env(url),
+            env=child_env(url, media),
             stdout=subprocess.PIPE,
             stderr=errors,
             text=True,
@@ -401,24 +481,27 @@ def main() -> None:
         target.copy("bench_pop", "bench_sweep")
         target.copy("bench_pop", "bench_sql")
 
-        sweep_s, peak_mb, counts = run_sweep_child(target.url("bench_sweep"))
+        sweep_s, peak_mb, counts = run_sweep_child(target.url("bench_sweep"), target.media("bench_sweep"))
         rows = sum(outcome["count"] + outcome["restricted_by_hold"] for outcome in counts.values())
         print(f"sweep: {rows:,} rows in {sweep_s:.2f}s ({rows / sweep_s:,.0f} rows/s), peak {peak_mb:.0f} MB")
 
         conn = connect(target.url("bench_sql"))
         started = time.perf_counter()
-        sql_rows = sum(step(conn, target.vendor) for step in HAND_SQL)
+        sql_rows = sum(step(conn, target.vendor, target.media("bench_sql")) for step in HAND_SQL)
         sql_s = time.perf_counter() - started
         conn.close()
         print(f"hand-written SQL: {sql_rows:,} rows in {sql_s:.2f}s ({sql_rows / sql_s:,.0f} rows/s)")
 
-        swept, by_hand = state(target.url("bench_sweep")), state(target.url("bench_sql"))
+        swept = state(target.url("bench_sweep"), target.media("bench_sweep"))
+        by_hand = state(target.url("bench_sql"), target.media("bench_sql"))
         same = swept == by_hand
         print(f"end states {'match' if same else 'DIFFER'}: {swept}" + ("" if same else f" vs {by_hand}"))
 
         build(target, "bench_small", users // 10, args.seed)
         target.copy("bench_small", "bench_small_sweep")
-        _small_s, small_peak_mb, _ = run_sweep_child(target.url("bench_small_sweep"))
+        _small_s, small_peak_mb, _ = run_sweep_child(
+            target.url("bench_small_sweep"), target.media("bench_small_sweep")
+        )
         print(f"memory: {small_peak_mb:.0f} MB at {users // 10:,} users, {peak_mb:.0f} MB at {users:,} users")
 
         ratio = sweep_s / sql_s if sql_s else float("inf")

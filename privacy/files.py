@@ -68,7 +68,7 @@ def process_pending(*, batch_size: int = S3_DELETE_LIMIT, on_batch: Callable[[in
             by_storage.setdefault(storage_name, []).append(name)
         for storage_name, names in by_storage.items():
             bulk_delete(storages[storage_name], names)
-        PendingFileRemoval.objects.filter(pk__in=[pk for pk, _s, _n in batch]).delete()
+        PendingFileRemoval.objects.filter(pk__gt=last_pk, pk__lte=batch[-1][0]).delete()
         done += len(batch)
         last_pk = batch[-1][0]
         if on_batch:

@@ -139,11 +139,11 @@ def _batches(qs: models.QuerySet, entry: PersonalData, batch_size: int) -> Itera
         yield qs.model._base_manager.filter(pk__in=qs.values("pk")[:batch_size])
 
 
-def _file_names(chunk: models.QuerySet, file_fields: list[str]) -> list[tuple[str, str]]:
-    names = []
-    for name in file_fields:
-        names += [(name, value) for value in chunk.exclude(**{name: ""}).values_list(name, flat=True) if value]
-    return names
+def _file_names(chunk: models.QuerySet, file_fields: list[str]) -> list[str]:
+    """Return the stored file names of a batch's rows (one query)."""
+    if not file_fields:
+        return []
+    return [name for row in chunk.values_list(*file_fields) for name in row if name]
 
 
 def _apply_batch(
@@ -155,18 +155,18 @@ def _apply_batch(
         if not (signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model)):
             chunk = chunk.only("pk")  # cascades need the keys only
         with transaction.atomic():
-            files.record_removals([v for _f, v in _file_names(chunk, list(entry.files))], rule_id=rule_id)
+            files.record_removals(_file_names(chunk, list(entry.files)), rule_id=rule_id)
             _total, per_model = chunk.delete()
         return per_model.get(entry.get_model()._meta.label, 0)
     if action == Action.ANONYMISE:
         dropped = [f.name for f in entry.fields if f.name in entry.files]
         with transaction.atomic():
-            files.record_removals([v for _f, v in _file_names(chunk, dropped)], rule_id=rule_id)
+            files.record_removals(_file_names(chunk, dropped), rule_id=rule_id)
             return chunk.update(**entry.anonymise_values(), **{entry.anonymised_marker: now})
     if action == Action.RESTRICT:
         return chunk.update(**{entry.restricted_marker: now})
     if action == Action.ARCHIVE:
-        originals = [v for _f, v in _file_names(chunk, list(entry.files))]
+        originals = _file_names(chunk, list(entry.files))
         for name in originals:
             files.archive_copy(name)
         with transaction.atomic():
@@ -272,7 +272,10 @@ def _sweep_entry(
             changed = qs.count()
             _count(outcome, label, part_action, action, changed)
             continue
-        for chunk in _batches(qs, entry, batch_size):
+        # Rows with files go by key lists, kept within what one query may carry
+        # and one S3 DeleteObjects call takes.
+        limit = min(batch_size, files.S3_DELETE_LIMIT) if entry.files else batch_size
+        for chunk in _batches(qs, entry, limit):
             changed = _apply_batch(part_action, entry, chunk, now=now, rule_id=rule.id)
             _count(outcome, label, part_action, action, changed)
             if entry.files:
@@ -280,7 +283,7 @@ def _sweep_entry(
             _heartbeat(run, counts)
             if progress and changed:
                 progress(rule.id, changed)
-            if changed < batch_size:
+            if changed < limit:
                 break  # that was the last of what is due
 
 
