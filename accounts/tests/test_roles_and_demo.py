@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from accounts.models import Address, User
+from photos.models import Photo
 
 
 @pytest.mark.django_db
@@ -19,13 +20,20 @@ def test_staff_roles_exist_with_fitting_permissions():
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
-    call_command("seed_demo")
+def test_seed_demo_is_idempotent_and_prints_the_logins(capsys, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
     first = capsys.readouterr().out
-    counts = (User.objects.count(), Address.objects.count(), Authenticator.objects.count())
+    counts = (User.objects.count(), Address.objects.count(), Authenticator.objects.count(), Photo.objects.count())
     call_command("seed_demo")
     second = capsys.readouterr().out
-    assert (User.objects.count(), Address.objects.count(), Authenticator.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Address.objects.count(),
+        Authenticator.objects.count(),
+        Photo.objects.count(),
+    ) == counts
+    assert Photo.objects.filter(user__email="shopper@example.com", status="ready").count() == 4
 
     shopper = User.objects.get(email="shopper@example.com")
     assert shopper.get_full_name() == "Sofie Peeters"

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import io
-import random
 
-from PIL import ExifTags, Image, ImageDraw
+from PIL import ExifTags, Image
 from pillow_heif import register_heif_opener
 
+from photos.demo import picture
+
 register_heif_opener()
-
-
-def picture(width: int = 800, height: int = 600, seed: int = 1) -> Image.Image:
-    """A photo-like picture: sky, ground, shapes and grain (sharp edges for the quality score)."""
-    rng = random.Random(seed)
-    image = Image.new("RGB", (width, height), (120, 160, 210))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle([0, height * 2 // 3, width, height], fill=(70, 110, 60))
-    for _ in range(12):
-        x, y = rng.randrange(width), rng.randrange(height)
-        r = rng.randrange(max(2, width // 40), max(3, width // 8))
-        colour = tuple(rng.randrange(256) for _ in range(3))
-        draw.ellipse([x - r, y - r, x + r, y + r], fill=colour, outline=(20, 20, 20), width=3)
-    noise = Image.effect_noise((width, height), 18).convert("RGB")
-    return Image.blend(image, noise, 0.12)
 
 
 def exif(*, orientation: int = 1, gps: bool = False, make: str = "Canon", model: str = "EOS R6") -> Image.Exif:

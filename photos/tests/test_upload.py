@@ -66,9 +66,10 @@ def test_same_photo_twice_is_stored_once(upload, client):
 
 @pytest.mark.django_db
 def test_quota_is_enforced_with_a_clear_message(upload, client, settings):
-    settings.PHOTOS_QUOTA_BYTES = 120_000
-    ok = upload(client, upload_file("a.jpg", images.jpeg(seed=1)), json=True).json()["results"][0]
-    full = upload(client, upload_file("b.jpg", images.jpeg(seed=2)), json=True).json()["results"][0]
+    first, second = images.jpeg(seed=1), images.jpeg(seed=2)
+    settings.PHOTOS_QUOTA_BYTES = len(first) + len(second) - 1
+    ok = upload(client, upload_file("a.jpg", first), json=True).json()["results"][0]
+    full = upload(client, upload_file("b.jpg", second), json=True).json()["results"][0]
     assert ok["ok"]
     assert not full["ok"]
     assert "storage is full" in full["message"]

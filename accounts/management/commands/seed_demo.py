@@ -8,6 +8,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         logins = seed_accounts()
+        # Each app's demo data for the shopper.
+        from accounts.models import User
+        from photos.demo import seed_photos
+
+        photos = seed_photos(User.objects.get(email=logins[0].email))
+        self.stdout.write(f"The demo shopper has {photos} photos.")
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Logins:"))
         for login in logins:
             line = f"  {login.role:<16} {login.email:<24} password: {login.password}"
