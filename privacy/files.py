@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.core.files.storage import Storage, storages
+from django.db import connections
+from django.utils import timezone
 
 from privacy.models import PendingFileRemoval
 
@@ -23,6 +25,29 @@ def record_removals(names: Iterable[str], *, storage: str = "default", rule_id: 
     rows = [PendingFileRemoval(storage=storage, name=name, rule_id=rule_id) for name in names if name]
     PendingFileRemoval.objects.bulk_create(rows, ignore_conflicts=True, batch_size=S3_DELETE_LIMIT)
     return len(rows)
+
+
+def record_removals_from(queryset, fields, *, storage: str = "default", rule_id: str = "") -> None:
+    """Record the files named in ``fields`` of the queryset's rows, inside the database.
+
+    One ``INSERT ... SELECT`` per field: the names never travel to Python.
+    Call inside the transaction that deletes or changes those rows.
+    """
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    table = quote(PendingFileRemoval._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    for field in fields:
+        select, params = queryset.exclude(**{field: ""}).values_list(field).query.sql_with_params()
+        # Identifiers come from model metadata (quoted); every value is a parameter.
+        # "WHERE true" lets SQLite tell the upsert clause from a join.
+        sql = (
+            f"INSERT INTO {table} (storage, name, rule_id, created_at) "  # noqa: S608
+            f"SELECT %s, rows.{quote(field)}, %s, %s FROM ({select}) rows WHERE true "
+            "ON CONFLICT (storage, name) DO NOTHING"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (storage, rule_id, now, *params))
 
 
 def bulk_delete(storage: Storage, names: list[str]) -> None:

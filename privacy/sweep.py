@@ -155,13 +155,13 @@ def _apply_batch(
         if not (signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model)):
             chunk = chunk.only("pk")  # cascades need the keys only
         with transaction.atomic():
-            files.record_removals(_file_names(chunk, list(entry.files)), rule_id=rule_id)
+            files.record_removals_from(chunk, entry.files, rule_id=rule_id)
             _total, per_model = chunk.delete()
         return per_model.get(entry.get_model()._meta.label, 0)
     if action == Action.ANONYMISE:
         dropped = [f.name for f in entry.fields if f.name in entry.files]
         with transaction.atomic():
-            files.record_removals(_file_names(chunk, dropped), rule_id=rule_id)
+            files.record_removals_from(chunk, dropped, rule_id=rule_id)
             return chunk.update(**entry.anonymise_values(), **{entry.anonymised_marker: now})
     if action == Action.RESTRICT:
         return chunk.update(**{entry.restricted_marker: now})
