@@ -105,3 +105,31 @@ def test_processing_is_idempotent(upload, shopper_client):
     assert photo_process(photo_id=str(photo.pk)) == Photo.Status.READY
     photo.refresh_from_db()
     assert (photo.thumbnail_small.name, photo.processed_at) == before
+
+
+@pytest.mark.django_db
+def test_transient_storage_error_is_retried(upload, shopper_client, monkeypatch):
+    from celery.exceptions import Retry
+    from django.db.models.fields.files import FieldFile
+
+    from photos.tasks import process_photo
+
+    upload(shopper_client, upload_file("p.jpg", images.jpeg()))
+    photo = Photo.objects.get()
+    Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.PROCESSING, thumbnail_small="", thumbnail_large="")
+    real_open = FieldFile.open
+    calls = {"n": 0}
+
+    def flaky_open(self, mode="rb"):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionResetError("storage hiccup")
+        return real_open(self, mode)
+
+    monkeypatch.setattr(FieldFile, "open", flaky_open)
+    # Run eagerly, the retry happens at once; the first attempt then reports it as a Retry.
+    with pytest.raises(Retry, match="storage hiccup"):
+        process_photo.apply(args=[str(photo.pk)], throw=True)
+    assert calls["n"] == 2
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.READY
