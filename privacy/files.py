@@ -37,17 +37,21 @@ def record_removals_from(queryset, fields, *, storage: str = "default", rule_id:
     quote = connection.ops.quote_name
     table = quote(PendingFileRemoval._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    selects, all_params = [], []
     for field in fields:
         select, params = queryset.exclude(**{field: ""}).values_list(field).query.sql_with_params()
-        # Identifiers come from model metadata (quoted); every value is a parameter.
-        # "WHERE true" lets SQLite tell the upsert clause from a join.
-        sql = (
-            f"INSERT INTO {table} (storage, name, rule_id, created_at) "  # noqa: S608
-            f"SELECT %s, rows.{quote(field)}, %s, %s FROM ({select}) rows WHERE true "
-            "ON CONFLICT (storage, name) DO NOTHING"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, (storage, rule_id, now, *params))
+        selects.append(f"SELECT %s, rows.{quote(field)}, %s, %s FROM ({select}) rows WHERE true")  # noqa: S608
+        all_params += [storage, rule_id, now, *params]
+    if not selects:
+        return
+    # Identifiers come from model metadata (quoted); every value is a parameter.
+    # "WHERE true" lets SQLite tell the upsert clause from a join.
+    sql = (
+        f"INSERT INTO {table} (storage, name, rule_id, created_at) "
+        f"{' UNION ALL '.join(selects)} ON CONFLICT (storage, name) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
 
 
 def bulk_delete(storage: Storage, names: list[str]) -> None:
