@@ -9,6 +9,7 @@ A flag never rejects on its own: it holds the photo for staff review.
 from __future__ import annotations
 
 import io
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,11 +28,12 @@ class ScanResult:
     flagged: list[str]
 
 
-class Scanner:
+class Scanner(ABC):
     """Return label -> confidence (0..1) for an image; subclasses talk to one backend."""
 
+    @abstractmethod
     def labels(self, image: Image.Image) -> dict[str, float]:
-        raise NotImplementedError  # the interface every backend implements
+        """Return each label the backend found with its confidence from 0 to 1."""
 
     def scan(self, image: Image.Image) -> ScanResult:
         labels = self.labels(image)
