@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -150,7 +151,15 @@ def photo_delete(request: HttpRequest, pk) -> HttpResponse:
 def album_delete(request: HttpRequest, pk) -> HttpResponse:
     album = get_object_or_404(selectors.albums_for(selectors.owner_for(request)), pk=pk)
     count = services.album_delete(album=album)
-    messages.success(request, _("The album and its %(count)d photos have been deleted.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "The album and its %(count)d photo have been deleted.",
+            "The album and its %(count)d photos have been deleted.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("photos:gallery")
 
 
@@ -166,7 +175,12 @@ def consents(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your choice about locations has been saved."))
         elif action == "withdraw_storage" and request.POST.get("confirm") == "yes":
             deleted = services.storage_consent_withdraw(user=request.user)
-            messages.success(request, _("%(count)d photos have been deleted from your account.") % {"count": deleted})
+            message = ngettext(
+                "%(count)d photo has been deleted from your account.",
+                "%(count)d photos have been deleted from your account.",
+                deleted,
+            )
+            messages.success(request, message % {"count": deleted})
         elif action == "withdraw_storage":
             messages.error(request, _("Tick the box to confirm that your photos will be deleted."))
         return redirect("photos:consents")
