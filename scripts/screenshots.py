@@ -36,6 +36,8 @@ PRIVATE = [
     ("preferences", "/fr/accounts/preferences/"),
     ("email", "/accounts/email/"),
     ("mfa", "/en/accounts/2fa/"),
+    ("gallery", "/en/photos/?sort=best"),
+    ("photo-consents", "/en/photos/consents/"),
 ]
 
 
