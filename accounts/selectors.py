@@ -18,10 +18,6 @@ class PreferenceState:
     changed_at: datetime | None
     changed_via: str
 
-    @property
-    def is_default(self) -> bool:
-        return self.changed_at is None
-
 
 def communication_preferences_for(*, user: User) -> list[PreferenceState]:
     """Return the user's choice for every optional kind of message, defaults filled in."""

@@ -9,7 +9,6 @@ the public privacy policy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,10 +82,6 @@ class Anonymise:
             before, _sep, after = str(self.value).partition("{pk}")
             return Concat(Value(before), Cast("pk", models.CharField()), Value(after), output_field=models.CharField())
         raise ValueError(f"unknown anonymisation strategy {self.how!r}")
-
-
-# A trigger expression: evaluated by the database on the model's rows.
-TriggerExpression = Expression | F | Callable[[], Expression]
 
 
 @dataclass(frozen=True)

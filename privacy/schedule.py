@@ -71,10 +71,6 @@ class Period:
         """Return the period in days (a year counts 365 days, a month 30)."""
         return self.years * 365 + self.months * 30 + self.days + math.ceil(self.hours / 24)
 
-    @classmethod
-    def from_days(cls, days: int) -> Period:
-        return cls(days=days)
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -421,10 +417,3 @@ def _period_override(rule: Rule, overrides: dict[str, dict[str, Any]]) -> dict[s
     if "period_days" in change:
         return {"period": {"days": change["period_days"]}}
     return {"period": {k: v for k, v in asdict(rule.period).items() if v}}
-
-
-def rule_by_id(rule_id: str, preset: str | None = None) -> Rule:
-    for rule in effective_schedule(preset):
-        if rule.id == rule_id:
-            return rule
-    raise KeyError(rule_id)
