@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from photos import direct, selectors, services
 from photos.models import Album, Photo
 from photos.processing import print_fit
 
+PAGE_SIZE = 60
 VARIANTS = {"original": "original", "small": "thumbnail_small", "large": "thumbnail_large"}
 
 
@@ -36,9 +38,10 @@ def _photo_json(photo: Photo) -> dict:
 def gallery(request: HttpRequest) -> HttpResponse:
     owner = selectors.owner_for(request)
     sort = request.GET.get("sort", "newest")
-    photos = list(selectors.photos_for(owner, sort=sort))
+    page = Paginator(selectors.photos_for(owner, sort=sort), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "photos": [(photo, print_fit(photo.width or 0, photo.height or 0)) for photo in photos],
+        "page": page,
+        "photos": [(photo, print_fit(photo.width or 0, photo.height or 0)) for photo in page],
         "albums": selectors.albums_for(owner),
         "sort": sort if sort in selectors.SORTS else "newest",
         "results": request.session.pop("photos_upload_results", []),

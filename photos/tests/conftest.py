@@ -17,6 +17,15 @@ class FixedScanner(nsfw.Scanner):
 
 
 @pytest.fixture(autouse=True)
+def _english():
+    """The photo tests read the messages in English: reversed URLs carry /en/."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def fixed_scanner(settings):
     settings.PHOTOS_NSFW_SCANNER = "photos.tests.conftest.FixedScanner"
     FixedScanner.answer = {}

@@ -8,17 +8,9 @@ import pytest
 import requests
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from photos.models import Photo
 from photos.tests import images
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """These tests read the messages in English: the URLs carry /en/."""
-    with translation.override("en"):
-        yield
 
 
 def _presign(client, **fields):

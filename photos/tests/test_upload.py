@@ -104,3 +104,25 @@ def test_gallery_sorts_by_best_for_printing(upload, shopper_client, django_asser
         response = shopper_client.get(reverse("photos:gallery") + "?sort=best")
     names = [photo.filename for photo, _fits in response.context["photos"]]
     assert names[-1] == "blurry.jpg"
+
+
+@pytest.mark.django_db
+def test_gallery_is_paged_and_its_queries_do_not_grow(shopper_client, user, django_assert_max_num_queries):
+    from photos.views import PAGE_SIZE
+
+    def add(count, start):
+        Photo.objects.bulk_create(
+            Photo(user=user, filename=f"p{i}.jpg", content_hash=f"{i:064d}", size_bytes=1, image_format="JPEG")
+            for i in range(start, start + count)
+        )
+
+    add(5, 0)
+    with django_assert_max_num_queries(9):
+        shopper_client.get(reverse("photos:gallery"))
+    add(PAGE_SIZE + 10, 5)
+    with django_assert_max_num_queries(9):
+        first = shopper_client.get(reverse("photos:gallery"))
+    assert len(first.context["photos"]) == PAGE_SIZE
+    assert f"{PAGE_SIZE + 15} photos" in first.content.decode()
+    second = shopper_client.get(reverse("photos:gallery") + "?page=2")
+    assert len(second.context["photos"]) == 15
