@@ -64,9 +64,9 @@ def photo_process(*, photo_id: str) -> str:
         )
         if not updated:
             # Deleted or processed meanwhile: the thumbnails just written belong to nobody.
-            privacy_files.record_removals(names.values())
+            orphans = privacy_files.record_removals(names.values())
     if not updated:
-        privacy_files.process_pending()
+        privacy_files.remove(orphans)
     return Photo.Status.READY
 
 

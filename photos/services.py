@@ -87,12 +87,10 @@ def queue_processing(photo_id) -> None:
 def photos_delete(*, photos) -> int:
     """Delete photos and, in the same transaction, record their stored files for removal."""
     with transaction.atomic():
-        names = []
-        for field in ("original", "thumbnail_small", "thumbnail_large"):
-            names += [n for n in photos.values_list(field, flat=True) if n]
-        privacy_files.record_removals(names)
+        rows = photos.values_list("original", "thumbnail_small", "thumbnail_large")
+        records = privacy_files.record_removals(name for row in rows for name in row)
         count, _per_model = photos.delete()
-    transaction.on_commit(privacy_files.process_pending)
+    transaction.on_commit(lambda: privacy_files.remove(records))
     return count
 
 

@@ -1,57 +1,53 @@
 """Removal of stored files in batches, recorded first so that a crash loses nothing.
 
-The sweep records every file it is about to orphan in ``PendingFileRemoval``
-in the same transaction that deletes or changes the rows; the files are then
-removed in batches (S3 ``DeleteObjects`` takes 1,000 keys a call) and their
-records dropped. A run killed in between leaves records that the next run
-finishes first.
+Whoever orphans files (the sweep, a shopper deleting photos) records their
+names in ``PendingFileRemoval`` in the same transaction that deletes or
+changes the rows, at most 1,000 names a record: one S3 ``DeleteObjects``
+request. After the commit the files are removed and the record dropped. A
+run killed in between leaves records that the next run finishes first;
+removing a file that is already gone is not an error, so finishing twice is
+harmless.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
-from django.core.files.storage import Storage, storages
-from django.db import connections
-from django.utils import timezone
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 from privacy.models import PendingFileRemoval
 
 S3_DELETE_LIMIT = 1000
+RECORDS_PER_READ = 20  # at most 20,000 names in memory at once
 
 
-def record_removals(names: Iterable[str], *, storage: str = "default", rule_id: str = "") -> int:
-    """Record files to remove; call inside the transaction that changes their rows."""
-    rows = [PendingFileRemoval(storage=storage, name=name, rule_id=rule_id) for name in names if name]
-    PendingFileRemoval.objects.bulk_create(rows, ignore_conflicts=True, batch_size=S3_DELETE_LIMIT)
-    return len(rows)
+class Removal(NamedTuple):
+    """One recorded batch of files: the record's key, its storage and the names."""
+
+    pk: int
+    storage: str
+    names: list[str]
 
 
-def record_removals_from(queryset, fields, *, storage: str = "default", rule_id: str = "") -> None:
-    """Record the files named in ``fields`` of the queryset's rows, inside the database.
+def record_removals(
+    names: Iterable[str], *, storage: str = "default", rule_id: str = "", batch_size: int = S3_DELETE_LIMIT
+) -> list[Removal]:
+    """Record files to remove; call inside the transaction that orphans them.
 
-    One ``INSERT ... SELECT`` per field: the names never travel to Python.
-    Call inside the transaction that deletes or changes those rows.
+    Return the records made (one per ``batch_size`` names), for ``remove``
+    once the transaction has committed.
     """
-    connection = connections[queryset.db]
-    quote = connection.ops.quote_name
-    table = quote(PendingFileRemoval._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    selects, all_params = [], []
-    for field in fields:
-        select, params = queryset.exclude(**{field: ""}).values_list(field).query.sql_with_params()
-        selects.append(f"SELECT %s, rows.{quote(field)}, %s, %s FROM ({select}) rows WHERE true")  # noqa: S608
-        all_params += [storage, rule_id, now, *params]
-    if not selects:
-        return
-    # Identifiers come from model metadata (quoted); every value is a parameter.
-    # "WHERE true" lets SQLite tell the upsert clause from a join.
-    sql = (
-        f"INSERT INTO {table} (storage, name, rule_id, created_at) "
-        f"{' UNION ALL '.join(selects)} ON CONFLICT (storage, name) DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
+    names = [name for name in names if name]
+    # One INSERT per record: a handful per call, each with a single JSON value
+    # (bulk_create would send every name through an array literal).
+    records = [
+        PendingFileRemoval.objects.create(storage=storage, names=names[start : start + batch_size], rule_id=rule_id)
+        for start in range(0, len(names), batch_size)
+    ]
+    return [Removal(record.pk, record.storage, record.names) for record in records]
 
 
 def bulk_delete(storage: Storage, names: list[str]) -> None:
@@ -65,8 +61,26 @@ def bulk_delete(storage: Storage, names: list[str]) -> None:
                 first = response["Errors"][0]
                 raise OSError(f"S3 refused to delete {first.get('Key')}: {first.get('Message')}")
         return
+    if isinstance(storage, FileSystemStorage):
+        _delete_local(storage, names)
+        return
     for name in names:
         storage.delete(name)  # a missing file is not an error: removal is idempotent
+
+
+def _delete_local(storage: FileSystemStorage, names: list[str]) -> None:
+    """Unlink files under the storage's folder without a path check per name where none is needed.
+
+    A relative name without ``..`` cannot leave the folder; any other name
+    goes through the storage's own checked ``delete``.
+    """
+    root = storage.location.rstrip(os.sep) + os.sep
+    for name in names:
+        if name.startswith(os.sep) or ".." in name:
+            storage.delete(name)
+            continue
+        with contextlib.suppress(FileNotFoundError):  # already gone: removal is idempotent
+            os.remove(root + name)
 
 
 def archive_copy(name: str, *, source: str = "default", target: str = "archive") -> None:
@@ -80,25 +94,38 @@ def archive_copy(name: str, *, source: str = "default", target: str = "archive")
         raise OSError(f"archive storage stored {name!r} as {saved!r}")
 
 
-def process_pending(*, batch_size: int = S3_DELETE_LIMIT, on_batch: Callable[[int], None] | None = None) -> int:
-    """Remove every recorded file, batch by batch; return how many were handled."""
+def remove(records: Iterable[Removal], on_batch: Callable[[int], None] | None = None) -> int:
+    """Remove the files of committed records, then drop the records; return how many files.
+
+    Records whose files are gone are dropped even when a later one fails, so
+    a retry starts where this one stopped.
+    """
+    done, handled = 0, []
+    try:
+        for pk, storage_name, names in records:
+            bulk_delete(storages[storage_name], names)
+            handled.append(pk)
+            done += len(names)
+            if on_batch:
+                on_batch(len(names))
+    finally:
+        if handled:
+            PendingFileRemoval.objects.filter(pk__in=handled).delete()
+    return done
+
+
+def process_pending(*, on_batch: Callable[[int], None] | None = None) -> int:
+    """Remove every recorded file, record by record; return how many were handled."""
     done = 0
     last_pk = 0
     while True:
-        batch = list(
-            PendingFileRemoval.objects.filter(pk__gt=last_pk)
+        records = [
+            Removal(*row)
+            for row in PendingFileRemoval.objects.filter(pk__gt=last_pk)
             .order_by("pk")
-            .values_list("pk", "storage", "name")[:batch_size]
-        )
-        if not batch:
+            .values_list("pk", "storage", "names")[:RECORDS_PER_READ]
+        ]
+        if not records:
             return done
-        by_storage: dict[str, list[str]] = {}
-        for _pk, storage_name, name in batch:
-            by_storage.setdefault(storage_name, []).append(name)
-        for storage_name, names in by_storage.items():
-            bulk_delete(storages[storage_name], names)
-        PendingFileRemoval.objects.filter(pk__gt=last_pk, pk__lte=batch[-1][0]).delete()
-        done += len(batch)
-        last_pk = batch[-1][0]
-        if on_batch:
-            on_batch(len(batch))
+        done += remove(records, on_batch)
+        last_pk = records[-1].pk

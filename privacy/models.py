@@ -57,24 +57,20 @@ class SweepRun(models.Model):
 
 
 class PendingFileRemoval(models.Model):
-    """A stored file to delete, recorded in the transaction that orphans it.
+    """Stored files to delete (at most 1,000 names), recorded in the transaction that orphans them.
 
     A sweep killed half-way leaves these behind; the next run finishes them,
-    so no row points at a missing file and no file outlives its row.
+    so no row points at a missing file and no file outlives its row. One
+    record holds a batch of names: one S3 ``DeleteObjects`` request's worth.
     """
 
     storage = models.CharField(max_length=32, default="default")
-    name = models.CharField(max_length=500)
+    names = models.JSONField(default=list)
     rule_id = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["storage", "name"], name="privacy_pendingfile_unique"),
-        ]
-
     def __str__(self) -> str:
-        return f"{self.storage}:{self.name}"
+        return f"{self.storage}: {len(self.names)} file(s)"
 
 
 class PolicyVersion(models.Model):

@@ -14,6 +14,7 @@ of life for ``STALE_AFTER`` is taken over as interrupted.
 from __future__ import annotations
 
 import datetime
+import itertools
 import logging
 import traceback
 from collections.abc import Callable, Iterator
@@ -115,21 +116,16 @@ def _with_hold_aliases(qs: models.QuerySet, entry: PersonalData, holds: list[Rul
     return qs.alias(**aliases) if aliases else qs
 
 
-def _batches(qs: models.QuerySet, entry: PersonalData, batch_size: int) -> Iterator[models.QuerySet]:
+def _batches(qs: models.QuerySet, batch_size: int) -> Iterator[models.QuerySet]:
     """Yield the due rows as querysets of at most ``batch_size`` rows each.
 
     Every applied batch leaves the due set (deleted, or marked anonymised /
     restricted / archived), so the next batch is simply "at most
     ``batch_size`` due rows": one bounded statement, ``WHERE pk IN (SELECT pk
     ... LIMIT n)``, in which the database picks its own plan; when everything
-    due fits one batch, the plain filtered statement is used. Rows with files
-    are read by key first, so the files recorded are exactly the rows changed.
-    The caller stops when a batch changes fewer rows than it was given.
+    due fits one batch, the plain filtered statement is used. The caller
+    stops when a batch changes fewer rows than it was given.
     """
-    if entry.files:
-        while keys := list(qs.values_list("pk", flat=True)[:batch_size]):
-            yield qs.filter(pk__in=keys)
-        return
     due = qs.count()
     if due <= batch_size:
         if due:
@@ -139,40 +135,65 @@ def _batches(qs: models.QuerySet, entry: PersonalData, batch_size: int) -> Itera
         yield qs.model._base_manager.filter(pk__in=qs.values("pk")[:batch_size])
 
 
-def _file_names(chunk: models.QuerySet, file_fields: list[str]) -> list[str]:
-    """Return the stored file names of a batch's rows (one query)."""
-    if not file_fields:
-        return []
-    return [name for row in chunk.values_list(*file_fields) for name in row if name]
+def _orphaned_files(action: Action, entry: PersonalData) -> list[str]:
+    """Return the file fields whose files the action leaves without a row."""
+    if action in (Action.DELETE, Action.ARCHIVE):
+        return list(entry.files)
+    if action == Action.ANONYMISE:
+        return [f.name for f in entry.fields if f.name in entry.files]
+    return []
 
 
-def _apply_batch(
-    action: Action, entry: PersonalData, chunk: models.QuerySet, *, now: datetime.datetime, rule_id: str
-) -> int:
-    """Apply one action to one primary-key range; return the number of rows it changed."""
+def _apply(action: Action, entry: PersonalData, chunk: models.QuerySet, now: datetime.datetime) -> int:
+    """Apply one action to a batch of rows; return the number of rows it changed."""
     if action == Action.DELETE:
         model = chunk.model
         if not (signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model)):
             chunk = chunk.only("pk")  # cascades need the keys only
-        with transaction.atomic():
-            files.record_removals_from(chunk, entry.files, rule_id=rule_id)
-            _total, per_model = chunk.delete()
+        _total, per_model = chunk.delete()
         return per_model.get(entry.get_model()._meta.label, 0)
     if action == Action.ANONYMISE:
-        dropped = [f.name for f in entry.fields if f.name in entry.files]
-        with transaction.atomic():
-            files.record_removals_from(chunk, dropped, rule_id=rule_id)
-            return chunk.update(**entry.anonymise_values(), **{entry.anonymised_marker: now})
+        return chunk.update(**entry.anonymise_values(), **{entry.anonymised_marker: now})
     if action == Action.RESTRICT:
         return chunk.update(**{entry.restricted_marker: now})
     if action == Action.ARCHIVE:
-        originals = _file_names(chunk, list(entry.files))
-        for name in originals:
-            files.archive_copy(name)
-        with transaction.atomic():
-            files.record_removals(originals, rule_id=rule_id)
-            return chunk.update(**{entry.archived_marker: now})
+        return chunk.update(**{entry.archived_marker: now})
     raise ValueError(action)
+
+
+def _apply_with_files(
+    action: Action,
+    entry: PersonalData,
+    due: models.QuerySet,
+    fields: list[str],
+    *,
+    limit: int,
+    now: datetime.datetime,
+    rule_id: str,
+) -> int:
+    """Apply one action to at most ``limit`` due rows with stored files, then remove the files.
+
+    The rows are locked and read with their file names, the names recorded
+    and the rows changed in one transaction; the files go after the commit
+    (``privacy.files``). Archived originals are copied first, outside the
+    transaction, so that the slow part holds no lock.
+    """
+    model = entry.get_model()
+    if action == Action.ARCHIVE:
+        rows = list(due.values_list("pk", *fields)[:limit])
+        for row in rows:
+            for name in row[1:]:
+                if name:
+                    files.archive_copy(name)
+        due = due.filter(pk__in=[row[0] for row in rows])
+    with transaction.atomic():
+        rows = list(due.select_for_update(of=("self",)).values_list("pk", *fields)[:limit])
+        if not rows:
+            return 0
+        records = files.record_removals((name for row in rows for name in row[1:]), rule_id=rule_id)
+        changed = _apply(action, entry, model._base_manager.filter(pk__in=[row[0] for row in rows]), now)
+    files.remove(records)
+    return changed
 
 
 def _start(*, now: datetime.datetime, preset: str, dry_run: bool) -> SweepRun:
@@ -272,14 +293,19 @@ def _sweep_entry(
             changed = qs.count()
             _count(outcome, label, part_action, action, changed)
             continue
-        # Rows with files go by key lists, kept within what one query may carry
-        # and one S3 DeleteObjects call takes.
-        limit = min(batch_size, files.S3_DELETE_LIMIT) if entry.files else batch_size
-        for chunk in _batches(qs, entry, limit):
-            changed = _apply_batch(part_action, entry, chunk, now=now, rule_id=rule.id)
+        file_fields = _orphaned_files(part_action, entry)
+        # Rows with files go 1,000 at a time: what one S3 DeleteObjects call takes.
+        limit = min(batch_size, files.S3_DELETE_LIMIT) if file_fields else batch_size
+        chunks = itertools.repeat(qs) if file_fields else _batches(qs, limit)
+        for chunk in chunks:
+            if file_fields:
+                changed = _apply_with_files(
+                    part_action, entry, chunk, file_fields, limit=limit, now=now, rule_id=rule.id
+                )
+            else:
+                with transaction.atomic():
+                    changed = _apply(part_action, entry, chunk, now)
             _count(outcome, label, part_action, action, changed)
-            if entry.files:
-                files.process_pending()
             _heartbeat(run, counts)
             if progress and changed:
                 progress(rule.id, changed)

@@ -107,3 +107,29 @@ def test_sweep_killed_during_file_removal_ends_like_a_clean_run(monkeypatch):
     assert not Photo.objects.exists()
     assert not any(any(stored(p)) for p in photos)
     assert not PendingFileRemoval.objects.exists()
+
+
+@pytest.mark.django_db
+def test_archive_rule_moves_the_files_to_the_archive_storage_and_marks_the_photo(settings):
+    """An operator may archive instead of delete (the action STX-3 uses): files move, the row stays."""
+    settings.PRIVACY_RETENTION_OVERRIDES = {"SMP-7": {"action": "archive"}}
+    photos = [make_photo(session_key="visitor", n=i) for i in range(3)]
+    sweep_at(T0 + relativedelta(days=90) - DAY)
+    assert not Photo.objects.filter(archived_at__isnull=False).exists()
+    run = run_sweep_with_batches_at(T0 + relativedelta(days=90) + DAY, batch_size=2)
+    assert run.counts["SMP-7"]["models"]["photos.Photo"] == 3
+    assert Photo.objects.filter(archived_at__isnull=False).count() == 3
+    archive = storages["archive"]
+    for photo in photos:
+        assert stored(photo) == [False, False, False]
+        assert archive.open(photo.original.name).read() == b"original"
+        assert archive.exists(photo.thumbnail_large.name)
+    assert not PendingFileRemoval.objects.exists()
+    # Idempotent: a second run archives nothing more.
+    again = run_sweep_with_batches_at(T0 + relativedelta(days=91) + DAY, batch_size=2)
+    assert again.counts["SMP-7"]["count"] == 0
+
+
+def run_sweep_with_batches_at(moment, *, batch_size):
+    with time_machine.travel(moment, tick=False):
+        return run_sweep(batch_size=batch_size)

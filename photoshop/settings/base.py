@@ -98,9 +98,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while a worker writes; with WAL, synchronous=NORMAL
     # stays safe against corruption and makes each commit cheap, and a larger
     # checkpoint interval spares bulk work (the retention sweep) repeated checkpoints.
+    # IMMEDIATE transactions take the write lock when they begin, so a transaction
+    # that reads and then writes waits for another writer instead of failing.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;",
         "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,6 +1,7 @@
 """Stored files are recorded before their rows go, so an interrupted removal is finished later."""
 
 import pytest
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
@@ -16,9 +17,11 @@ def _store(n: int) -> list[str]:
 @pytest.mark.django_db
 def test_recorded_files_are_removed_in_batches():
     names = _store(5)
-    assert files.record_removals(names, rule_id="TEST") == 5
+    records = files.record_removals(names, rule_id="TEST", batch_size=2)
+    assert [len(record.names) for record in records] == [2, 2, 1]
+    assert PendingFileRemoval.objects.count() == 3
     batches = []
-    assert files.process_pending(batch_size=2, on_batch=batches.append) == 5
+    assert files.process_pending(on_batch=batches.append) == 5
     assert batches == [2, 2, 1]
     assert not any(storages["default"].exists(name) for name in names)
     assert not PendingFileRemoval.objects.exists()
@@ -27,7 +30,7 @@ def test_recorded_files_are_removed_in_batches():
 @pytest.mark.django_db
 def test_crash_during_storage_deletion_is_finished_by_the_next_run(monkeypatch):
     names = _store(4)
-    files.record_removals(names)
+    files.record_removals(names, batch_size=2)
     original = files.bulk_delete
     calls = {"n": 0}
 
@@ -39,11 +42,13 @@ def test_crash_during_storage_deletion_is_finished_by_the_next_run(monkeypatch):
 
     monkeypatch.setattr(files, "bulk_delete", failing)
     with pytest.raises(OSError, match="storage unreachable"):
-        files.process_pending(batch_size=2)
+        files.process_pending()
     # The first batch is gone; the second is still recorded, its files still there.
-    assert PendingFileRemoval.objects.count() == 2
+    (left,) = PendingFileRemoval.objects.all()
+    assert left.names == names[2:]
+    assert all(storages["default"].exists(name) for name in names[2:])
     monkeypatch.setattr(files, "bulk_delete", original)
-    assert files.process_pending(batch_size=2) == 2
+    assert files.process_pending() == 2
     assert not any(storages["default"].exists(name) for name in names)
     assert not PendingFileRemoval.objects.exists()
 
@@ -80,8 +85,8 @@ def test_s3_files_are_deleted_1000_keys_per_request(s3_storage, monkeypatch):
         return real(**kwargs)
 
     monkeypatch.setattr(storage.bucket.meta.client, "delete_objects", counting)
-    files.record_removals(names)
-    assert files.process_pending(batch_size=5000) == 1001
+    files.record_removals(names, batch_size=5000)
+    assert files.process_pending() == 1001
     assert calls == [1000, 1]
     assert client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
     assert not PendingFileRemoval.objects.exists()
@@ -112,3 +117,14 @@ def test_archive_copy_on_s3_goes_under_the_archive_prefix(s3_storage):
     files.archive_copy(name)
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
     assert f"archive/{name}" in keys
+
+
+@pytest.mark.django_db
+def test_local_removal_stays_inside_the_media_folder(tmp_path, settings):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    storage = storages["default"]
+    for name in (f"../{outside.name}", str(outside)):
+        with pytest.raises(SuspiciousFileOperation, match="outside of the base path"):
+            files.bulk_delete(storage, [name])
+    assert outside.read_text() == "keep me"
