@@ -25,3 +25,7 @@ STORAGES = {
 }
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the live server's threads (browser tests) then each have
+    # their own connection, and WAL lets them write one after another, as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(_media) / "test.sqlite3")}

@@ -39,8 +39,31 @@
       input.value = "";
     });
 
+    // Up to three uploads at a time. Until the first answer has come back the
+    // visitor may have no session yet: uploads sent together would each start
+    // their own, and all but one would lose their photos. So the first goes alone.
+    var LIMIT = 3;
+    var queue = [];
+    var active = 0;
+    var answered = false;
+
     function sendAll(files) {
-      for (var i = 0; i < files.length; i++) send(files[i]);
+      for (var i = 0; i < files.length; i++) queue.push({ file: files[i], view: row(files[i]) });
+      pump();
+    }
+
+    function pump() {
+      while (queue.length && active < (answered ? LIMIT : 1)) {
+        var next = queue.shift();
+        active += 1;
+        send(next.file, next.view).then(done, done);
+      }
+    }
+
+    function done() {
+      active -= 1;
+      answered = true;
+      pump();
     }
 
     function row(file) {
@@ -106,11 +129,10 @@
       };
     }
 
-    function sendDirect(file) {
+    function sendDirect(file, view) {
       // S3: sign, upload straight to the bucket, then let the server check the stored object.
-      var view = row(file);
       var album = form.querySelector("[name=album]").value;
-      post(presignUrl, { filename: file.name, size: file.size, content_type: file.type || "" })
+      return post(presignUrl, { filename: file.name, size: file.size, content_type: file.type || "" })
         .then(function (answer) {
           var signed = answer[1];
           if (!signed.ok) throw new Error(signed.message);
@@ -124,33 +146,21 @@
         .catch(function (error) { finish(view, { ok: false, message: error.message }); });
     }
 
-    function send(file) {
-      if (presignUrl) return sendDirect(file);
-      var view = row(file);
-      var data = new FormData();
-      data.append("files", file, file.name);
-      data.append("album", form.querySelector("[name=album]").value);
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
-      xhr.setRequestHeader("X-CSRFToken", csrf);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.addEventListener("progress", function (event) {
-        if (event.lengthComputable) view.bar.value = Math.round((100 * event.loaded) / event.total);
-      });
-      xhr.addEventListener("load", function () {
-        var result;
-        try {
-          result = JSON.parse(xhr.responseText).results[0];
-        } catch (error) {
-          result = { ok: false, message: xhr.status + " " + xhr.statusText };
+    function send(file, view) {
+      // Resolve once the server has answered (or the network failed).
+      if (presignUrl) return sendDirect(file, view);
+      var album = form.querySelector("[name=album]").value;
+      return post(form.getAttribute("action"), { files: file, album: album }, progressOf(view)).then(
+        function (answer) {
+          var body = answer[1];
+          var ok = body && body.results && body.results.length;
+          finish(view, ok ? body.results[0] : { ok: false, message: String(answer[0]) });
+        },
+        function () {
+          view.item.classList.add("error");
+          view.note.textContent = " " + (form.getAttribute("data-network-error") || "Network error");
         }
-        finish(view, result);
-      });
-      xhr.addEventListener("error", function () {
-        view.item.classList.add("error");
-        view.note.textContent = " " + (form.getAttribute("data-network-error") || "Network error");
-      });
-      xhr.send(data);
+      );
     }
 
     function show(photo, view) {
