@@ -73,6 +73,10 @@ def _assert_results(page) -> None:
         # The thumbnail really loads (the checked file view answers the owner's session).
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
     assert sorted(Photo.objects.values_list("filename", flat=True)) == ["beach.jpg", "dog.png"]
+    # When all are done, one click shows them in the gallery.
+    page.click(".upload-done a")
+    page.wait_for_url("**/en/photos/")
+    assert page.locator(".photo-grid li.photo").count() == 2
     assert Photo.objects.filter(status=Photo.Status.READY).count() == 2
 
 

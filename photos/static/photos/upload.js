@@ -64,6 +64,8 @@
       active -= 1;
       answered = true;
       pump();
+      var link = document.querySelector(".upload-done");
+      if (link && !active && !queue.length && list.querySelector(".success")) link.hidden = false;
     }
 
     function row(file) {
