@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import tempfile
 import uuid
+from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from photos.models import Album, Photo
@@ -30,6 +32,31 @@ POST_EXPIRES = 10 * 60
 def enabled() -> bool:
     """Whether uploads go straight to S3 (the default storage is an S3 bucket)."""
     return hasattr(storages["default"], "bucket_name")
+
+
+def bucket_origins() -> list[str]:
+    """Return the origins the browser reaches the bucket at: uploads (POST) and signed links (GET).
+
+    Computed the way each upload's and link's URL is (signing is local, no
+    request is made), so they follow the bucket, its region and any endpoint.
+    """
+    storage = storages["default"]
+    post = storage.connection.meta.client.generate_presigned_post(Bucket=storage.bucket_name, Key="probe")["url"]
+    origins = []
+    for url in (post, storage.url("probe")):
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" not in origins:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
+def allow_bucket(response: HttpResponse) -> HttpResponse:
+    """Let a page that uploads or shows photos reach the bucket, under its Content Security Policy."""
+    if enabled():
+        origins = bucket_origins()
+        # django-csp's per-response update: what its csp_update decorator sets, with values known only now.
+        response._csp_update = {"connect-src": origins, "img-src": origins}
+    return response
 
 
 def presign(*, owner: Owner, filename: str, size: int, content_type: str) -> dict:

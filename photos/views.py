@@ -47,7 +47,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "results": request.session.pop("photos_upload_results", []),
         "direct_upload": direct.enabled(),
     }
-    return render(request, "photos/gallery.html", context)
+    return direct.allow_bucket(render(request, "photos/gallery.html", context))
 
 
 def _album(request: HttpRequest, owner) -> Album | None:

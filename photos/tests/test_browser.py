@@ -122,3 +122,24 @@ def test_without_javascript_the_form_posts_all_files_at_once(browser, live_serve
         assert Photo.objects.count() == 2
     finally:
         context.close()
+
+
+def test_with_s3_the_browser_uploads_straight_to_the_bucket(page, s3_storage):
+    """Presigned POST from the page to the bucket (moto on loopback), then the server checks the object."""
+    client, bucket = s3_storage
+    client.put_bucket_cors(
+        Bucket=bucket,
+        CORSConfiguration={
+            "CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["POST", "GET"], "AllowedHeaders": ["*"]}]
+        },
+    )
+    bucket_posts = []
+    page.on("request", lambda r: bucket_posts.append(r.url) if r.method == "POST" and bucket in r.url else None)
+    page.goto("/en/photos/")
+    assert page.get_attribute("form.dropzone", "data-presign-url")
+    page.set_input_files("#id_files", _files())
+    page.click("form.dropzone button[type=submit]")
+    _assert_results(page)
+    assert len(bucket_posts) == 3  # every file goes to the bucket; the server refuses the one that is no image
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert not [k for k in keys if "/incoming/" in k and k not in Photo.objects.values_list("original", flat=True)]
