@@ -97,11 +97,11 @@ def due_queryset(rule: Rule, entry: PersonalData, now: datetime.datetime) -> mod
     return qs
 
 
-def _held(rule: Rule, entry: PersonalData, holds: list[Rule], now: datetime.datetime) -> Q | None:
-    """Return the filter of rows still under a legal hold of their category, if any."""
+def _held(category: str, entry: PersonalData, holds: list[Rule], now: datetime.datetime, skip: str = "") -> Q | None:
+    """Return the filter of rows still under a legal hold of their category, if any (``skip``: a hold's own rule)."""
     condition = None
     for index, hold in enumerate(holds):
-        if hold.id == rule.id or hold.category != rule.category:
+        if hold.id == skip or hold.category != category:
             continue
         expr = entry.trigger(hold.trigger)
         if expr is None:
@@ -267,6 +267,54 @@ def run_sweep(
     return run
 
 
+def split_by_holds(
+    action: Action,
+    entry: PersonalData,
+    qs: models.QuerySet,
+    holds: list[Rule],
+    now: datetime.datetime,
+    *,
+    category: str,
+    skip: str = "",
+) -> list[tuple[Action, models.QuerySet]]:
+    """Return what to do to which rows: a legal hold turns a delete or anonymise into a restrict.
+
+    Held rows that cannot be restricted (no marker) are left as they are
+    until the hold ends.
+    """
+    qs = _with_hold_aliases(qs, entry, holds)
+    held = _held(category, entry, holds, now, skip) if action in (Action.DELETE, Action.ANONYMISE) else None
+    parts = [(action, qs if held is None else qs.exclude(held))]
+    if held is not None and entry.restricted_marker:
+        parts.append((Action.RESTRICT, qs.filter(held).filter(**{f"{entry.restricted_marker}__isnull": True})))
+    return parts
+
+
+def apply_in_batches(
+    action: Action,
+    entry: PersonalData,
+    qs: models.QuerySet,
+    *,
+    now: datetime.datetime,
+    rule_id: str,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[int]:
+    """Apply an action to every row of ``qs``, batch by batch; yield how many rows each batch changed."""
+    file_fields = _orphaned_files(action, entry)
+    # Rows with files go 1,000 at a time: what one S3 DeleteObjects call takes.
+    limit = min(batch_size, files.S3_DELETE_LIMIT) if file_fields else batch_size
+    chunks = itertools.repeat(qs) if file_fields else _batches(qs, limit)
+    for chunk in chunks:
+        if file_fields:
+            changed = _apply_with_files(action, entry, chunk, file_fields, limit=limit, now=now, rule_id=rule_id)
+        else:
+            with transaction.atomic():
+                changed = _apply(action, entry, chunk, now)
+        yield changed
+        if changed < limit:
+            return  # that was the last of what is due
+
+
 def _sweep_entry(
     rule: Rule,
     entry: PersonalData,
@@ -281,36 +329,16 @@ def _sweep_entry(
     outcome = counts[rule.id]
     action = _effective_action(rule, entry)
     label = entry.get_model()._meta.label
-    due = _with_hold_aliases(due_queryset(rule, entry, now), entry, holds)
-    held = _held(rule, entry, holds, now) if action in (Action.DELETE, Action.ANONYMISE) else None
-    parts = [(action, due if held is None else due.exclude(held))]
-    if held is not None and entry.restricted_marker:
-        # A legal hold turns a delete or anonymise into a restrict until it ends.
-        restrictable = due.filter(held).filter(**{f"{entry.restricted_marker}__isnull": True})
-        parts.append((Action.RESTRICT, restrictable))
-    for part_action, qs in parts:
+    due = due_queryset(rule, entry, now)
+    for part_action, qs in split_by_holds(action, entry, due, holds, now, category=rule.category, skip=rule.id):
         if dry_run:
-            changed = qs.count()
-            _count(outcome, label, part_action, action, changed)
+            _count(outcome, label, part_action, action, qs.count())
             continue
-        file_fields = _orphaned_files(part_action, entry)
-        # Rows with files go 1,000 at a time: what one S3 DeleteObjects call takes.
-        limit = min(batch_size, files.S3_DELETE_LIMIT) if file_fields else batch_size
-        chunks = itertools.repeat(qs) if file_fields else _batches(qs, limit)
-        for chunk in chunks:
-            if file_fields:
-                changed = _apply_with_files(
-                    part_action, entry, chunk, file_fields, limit=limit, now=now, rule_id=rule.id
-                )
-            else:
-                with transaction.atomic():
-                    changed = _apply(part_action, entry, chunk, now)
+        for changed in apply_in_batches(part_action, entry, qs, now=now, rule_id=rule.id, batch_size=batch_size):
             _count(outcome, label, part_action, action, changed)
             _heartbeat(run, counts)
             if progress and changed:
                 progress(rule.id, changed)
-            if changed < limit:
-                break  # that was the last of what is due
 
 
 def _count(outcome: RuleOutcome, label: str, done: Action, planned: Action, changed: int) -> None:

@@ -1,0 +1,56 @@
+"""Writes of the privacy engine that act on one data subject."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from privacy.registry import PersonalData, registry
+from privacy.schedule import Action, effective_schedule
+from privacy.sweep import apply_in_batches, split_by_holds
+
+ERASURE = "ERASURE"  # recorded as the rule of the files an erasure removes
+
+
+def _subject_filter(entry: PersonalData, user_id: int) -> Q:
+    return Q(pk=user_id) if entry.subject == "" else Q(**{entry.subject: user_id})
+
+
+def _erasure_action(entry: PersonalData) -> Action:
+    """Erasing a record anonymises it where it must stay (the account row others point at), else deletes it."""
+    if entry.anonymise_by_deleting or not entry.anonymised_marker:
+        return Action.DELETE
+    return Action.ANONYMISE
+
+
+def erase_subject(user, *, now: datetime.datetime | None = None, preset: str | None = None) -> dict[str, dict]:
+    """Erase everything the registry holds about one user, now (ALB-3, SMP-9: the right to erasure).
+
+    Every registered record that reaches the user is deleted, or anonymised
+    where the row must stay; files go with their rows. Data under a legal
+    hold of its category (PIX-1: invoices, 7 years) is restricted instead,
+    never deleted, until the hold ends; the retention sweep finishes it then.
+    Staff accounts are closed by hand: their records are evidence (PIX-2, PIX-9).
+
+    Return, per model, how many records were erased and how many restricted.
+    """
+    if user.is_staff or user.is_superuser:
+        raise ValueError("Staff accounts are not erased automatically; close them by hand.")
+    now = now or timezone.now()
+    holds = [rule for rule in effective_schedule(preset) if rule.legal_hold]
+    outcome: dict[str, dict] = {}
+    # The account row last: the others find the user through it.
+    entries = sorted((e for e in registry.entries() if e.subject is not None), key=lambda e: e.subject == "")
+    for entry in entries:
+        action = _erasure_action(entry)
+        rows = entry.base_queryset().filter(_subject_filter(entry, user.pk))
+        if action == Action.ANONYMISE:
+            rows = rows.filter(**{f"{entry.anonymised_marker}__isnull": True})
+        label = entry.get_model()._meta.label
+        for part, qs in split_by_holds(action, entry, rows, holds, now, category=entry.category):
+            changed = sum(apply_in_batches(part, entry, qs, now=now, rule_id=ERASURE))
+            counts = outcome.setdefault(label, {"erased": 0, "restricted": 0})
+            counts["restricted" if part == Action.RESTRICT else "erased"] += changed
+    return outcome
