@@ -87,9 +87,12 @@ def queue_processing(photo_id) -> None:
 def photos_delete(*, photos) -> int:
     """Delete photos and, in the same transaction, record their stored files for removal."""
     with transaction.atomic():
-        rows = photos.values_list("original", "thumbnail_small", "thumbnail_large")
-        records = privacy_files.record_removals(name for row in rows for name in row)
-        count, _per_model = photos.delete()
+        # Locked and deleted by key: exactly the rows whose files are recorded.
+        rows = list(
+            photos.select_for_update(of=("self",)).values_list("pk", "original", "thumbnail_small", "thumbnail_large")
+        )
+        records = privacy_files.record_removals(name for row in rows for name in row[1:])
+        count, _per_model = Photo.objects.filter(pk__in=[row[0] for row in rows]).delete()
     transaction.on_commit(lambda: privacy_files.remove(records))
     return count
 
