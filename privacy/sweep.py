@@ -122,15 +122,9 @@ def _batches(qs: models.QuerySet, batch_size: int) -> Iterator[models.QuerySet]:
     Every applied batch leaves the due set (deleted, or marked anonymised /
     restricted / archived), so the next batch is simply "at most
     ``batch_size`` due rows": one bounded statement, ``WHERE pk IN (SELECT pk
-    ... LIMIT n)``, in which the database picks its own plan; when everything
-    due fits one batch, the plain filtered statement is used. The caller
+    ... LIMIT n)``, in which the database picks its own plan. The caller
     stops when a batch changes fewer rows than it was given.
     """
-    due = qs.count()
-    if due <= batch_size:
-        if due:
-            yield qs
-        return
     while True:
         yield qs.model._base_manager.filter(pk__in=qs.values("pk")[:batch_size])
 
