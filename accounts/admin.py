@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ADDRESS_FIELDS, Address, CommunicationPreference, User
+from privacy.admin import DeletesStoredFiles
 
 
 class AddressInline(admin.StackedInline):
@@ -26,7 +27,7 @@ class CommunicationPreferenceInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DeletesStoredFiles, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "language", "is_business", "is_staff", "last_activity"]
     list_filter = ["is_staff", "is_superuser", "is_active", "is_business", "language", "groups"]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from photos import services
 from photos.models import Photo
+from privacy.admin import DeletesStoredFiles
 
 
 class ReviewForm(forms.ModelForm):
@@ -28,7 +29,7 @@ class ReviewForm(forms.ModelForm):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(DeletesStoredFiles, admin.ModelAdmin):
     """The review queue: photos held by the NSFW scan wait here for a decision (STX-10)."""
 
     form = ReviewForm

@@ -1,6 +1,7 @@
 """Personal data of the photos app, declared for the privacy engine (SMP-5..7, STX-3, PIX-7, MYS-7)."""
 
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register, user_triggers
@@ -43,6 +44,15 @@ register(
     )
 )
 
+
+def _album_since():
+    """An album counts from its newest photo (from its creation while empty): it never outlives them early."""
+    from photos.models import Photo
+
+    newest = Photo.objects.filter(album=OuterRef("pk")).order_by("-uploaded_at").values("uploaded_at")[:1]
+    return Coalesce(Subquery(newest), F("created_at"))
+
+
 register(
     PersonalData(
         model="photos.Album",
@@ -53,7 +63,7 @@ register(
         subject="user",
         fields=(Anonymise("title", S.BLANK), Anonymise("session_key", S.BLANK)),
         anonymise_by_deleting=True,
-        triggers={"upload_date": F("created_at"), "last_order": F("created_at")},
+        triggers={"upload_date": _album_since, "last_order": _album_since},
         scopes=SCOPES,
     )
 )

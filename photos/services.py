@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from photos.models import Album, Photo, PhotoConsent
 from photos.validation import check_image
-from privacy import files as privacy_files
+from privacy.services import delete_with_files
 
 
 @dataclass(frozen=True)
@@ -85,16 +85,8 @@ def queue_processing(photo_id) -> None:
 
 
 def photos_delete(*, photos) -> int:
-    """Delete photos and, in the same transaction, record their stored files for removal."""
-    with transaction.atomic():
-        # Locked and deleted by key: exactly the rows whose files are recorded.
-        rows = list(
-            photos.select_for_update(of=("self",)).values_list("pk", "original", "thumbnail_small", "thumbnail_large")
-        )
-        records = privacy_files.record_removals(name for row in rows for name in row[1:])
-        count, _per_model = Photo.objects.filter(pk__in=[row[0] for row in rows]).delete()
-    transaction.on_commit(lambda: privacy_files.remove(records))
-    return count
+    """Delete photos from the database and, once that has committed, from the storage."""
+    return delete_with_files(photos)
 
 
 def album_delete(*, album: Album) -> int:

@@ -5,6 +5,21 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from privacy.models import PolicyVersion, SweepRun
+from privacy.services import delete_with_files
+
+
+class DeletesStoredFiles:
+    """ModelAdmin mixin: deleting rows in the admin removes their stored files too.
+
+    Also the files of rows the deletion cascades to (a user's photos), so that
+    no file outlives its row whoever deletes it.
+    """
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        delete_with_files(type(obj)._base_manager.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        delete_with_files(queryset)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

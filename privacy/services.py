@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from privacy import files
 from privacy.registry import PersonalData, registry
 from privacy.schedule import Action, effective_schedule
-from privacy.sweep import apply_in_batches, split_by_holds
+from privacy.sweep import apply_in_batches, delete_by_key, split_by_holds
 
 ERASURE = "ERASURE"  # recorded as the rule of the files an erasure removes
 
@@ -54,3 +56,17 @@ def erase_subject(user, *, now: datetime.datetime | None = None, preset: str | N
             counts = outcome.setdefault(label, {"erased": 0, "restricted": 0})
             counts["restricted" if part == Action.RESTRICT else "erased"] += changed
     return outcome
+
+
+def delete_with_files(rows: models.QuerySet) -> int:
+    """Delete rows and what cascades from them, stored files included; return how many rows of ``rows``.
+
+    For deletions outside the sweep (a shopper's photos, staff in the admin):
+    files of the rows, and of rows the cascade takes along, are recorded in
+    the same transaction and removed once it commits, so none outlives its row.
+    """
+    removals: list[files.Removal] = []
+    with transaction.atomic():
+        deleted = delete_by_key(rows, rule_id="", removals=removals)
+        transaction.on_commit(lambda: files.remove(removals))
+    return deleted

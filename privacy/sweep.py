@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, signals
+from django.db.models.deletion import get_candidate_relations_to_delete
 from django.utils import timezone
 
 from privacy import files
@@ -138,14 +139,68 @@ def _orphaned_files(action: Action, entry: PersonalData) -> list[str]:
     return []
 
 
-def _apply(action: Action, entry: PersonalData, chunk: models.QuerySet, now: datetime.datetime) -> int:
+def _file_fields(model: type[models.Model]) -> list[str]:
+    """Return the file fields the registry declares for a model: their files go with its rows."""
+    names: list[str] = []
+    for entry in registry.for_model(model._meta.label):
+        names += [name for name in entry.files if name not in names]
+    return names
+
+
+def _file_dependents(model: type[models.Model]) -> list[tuple[str, str, type[models.Model]]]:
+    """Return (foreign key, the field it points at, model) of rows deleted with this model's that hold files."""
+    return [
+        (rel.field.name, rel.field.target_field.attname, rel.related_model)
+        for rel in get_candidate_relations_to_delete(model._meta)
+        if rel.on_delete is models.CASCADE and _file_fields(rel.related_model)
+    ]
+
+
+def _delete(chunk: models.QuerySet, *, rule_id: str, removals: list[files.Removal]) -> int:
+    """Delete a batch of rows in the caller's transaction; return how many.
+
+    Rows that a cascade would take with them and that hold stored files
+    (an album's photos) go first, by key, with their files recorded in
+    ``removals``: Django's cascade alone would leave the files behind.
+    """
+    model = chunk.model
+    for fk, target, dependent in _file_dependents(model):
+        rows = dependent._base_manager.filter(**{f"{fk}__in": chunk.values(target)})
+        delete_by_key(rows, rule_id=rule_id, removals=removals)
+    if not (signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model)):
+        chunk = chunk.only("pk")  # cascades need the keys only
+    _total, per_model = chunk.delete()
+    return per_model.get(model._meta.label, 0)
+
+
+def delete_by_key(qs: models.QuerySet, *, rule_id: str, removals: list[files.Removal]) -> int:
+    """Delete every row of ``qs`` in the caller's transaction, 1,000 at a time, recording their files.
+
+    The caller removes the files of ``removals`` once its transaction has
+    committed. Return how many rows of ``qs`` were deleted.
+    """
+    model, fields = qs.model, _file_fields(qs.model)
+    deleted = 0
+    while rows := list(qs.select_for_update(of=("self",)).values_list("pk", *fields)[: files.S3_DELETE_LIMIT]):
+        removals += files.record_removals((name for row in rows for name in row[1:]), rule_id=rule_id)
+        deleted += _delete(
+            model._base_manager.filter(pk__in=[row[0] for row in rows]), rule_id=rule_id, removals=removals
+        )
+    return deleted
+
+
+def _apply(
+    action: Action,
+    entry: PersonalData,
+    chunk: models.QuerySet,
+    now: datetime.datetime,
+    *,
+    rule_id: str,
+    removals: list[files.Removal],
+) -> int:
     """Apply one action to a batch of rows; return the number of rows it changed."""
     if action == Action.DELETE:
-        model = chunk.model
-        if not (signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model)):
-            chunk = chunk.only("pk")  # cascades need the keys only
-        _total, per_model = chunk.delete()
-        return per_model.get(entry.get_model()._meta.label, 0)
+        return _delete(chunk, rule_id=rule_id, removals=removals)
     if action == Action.ANONYMISE:
         return chunk.update(**entry.anonymise_values(), **{entry.anonymised_marker: now})
     if action == Action.RESTRICT:
@@ -155,7 +210,7 @@ def _apply(action: Action, entry: PersonalData, chunk: models.QuerySet, now: dat
     raise ValueError(action)
 
 
-def _apply_with_files(
+def _apply_by_key(
     action: Action,
     entry: PersonalData,
     due: models.QuerySet,
@@ -165,7 +220,7 @@ def _apply_with_files(
     now: datetime.datetime,
     rule_id: str,
 ) -> int:
-    """Apply one action to at most ``limit`` due rows with stored files, then remove the files.
+    """Apply one action to at most ``limit`` due rows whose change orphans stored files, then remove them.
 
     The rows are locked and read with their file names, the names recorded
     and the rows changed in one transaction; the files go after the commit
@@ -184,9 +239,10 @@ def _apply_with_files(
         rows = list(due.select_for_update(of=("self",)).values_list("pk", *fields)[:limit])
         if not rows:
             return 0
-        records = files.record_removals((name for row in rows for name in row[1:]), rule_id=rule_id)
-        changed = _apply(action, entry, model._base_manager.filter(pk__in=[row[0] for row in rows]), now)
-    files.remove(records)
+        removals = files.record_removals((name for row in rows for name in row[1:]), rule_id=rule_id)
+        chunk = model._base_manager.filter(pk__in=[row[0] for row in rows])
+        changed = _apply(action, entry, chunk, now, rule_id=rule_id, removals=removals)
+    files.remove(removals)
     return changed
 
 
@@ -295,15 +351,17 @@ def apply_in_batches(
 ) -> Iterator[int]:
     """Apply an action to every row of ``qs``, batch by batch; yield how many rows each batch changed."""
     file_fields = _orphaned_files(action, entry)
-    # Rows with files go 1,000 at a time: what one S3 DeleteObjects call takes.
-    limit = min(batch_size, files.S3_DELETE_LIMIT) if file_fields else batch_size
-    chunks = itertools.repeat(qs) if file_fields else _batches(qs, limit)
+    # Rows whose change orphans files go by key, 1,000 at a time: what one S3
+    # DeleteObjects call takes; so do rows whose deletion takes rows with files along.
+    by_key = bool(file_fields) or (action == Action.DELETE and bool(_file_dependents(entry.get_model())))
+    limit = min(batch_size, files.S3_DELETE_LIMIT) if by_key else batch_size
+    chunks = itertools.repeat(qs) if by_key else _batches(qs, limit)
     for chunk in chunks:
-        if file_fields:
-            changed = _apply_with_files(action, entry, chunk, file_fields, limit=limit, now=now, rule_id=rule_id)
+        if by_key:
+            changed = _apply_by_key(action, entry, chunk, file_fields, limit=limit, now=now, rule_id=rule_id)
         else:
             with transaction.atomic():
-                changed = _apply(action, entry, chunk, now)
+                changed = _apply(action, entry, chunk, now, rule_id=rule_id, removals=[])
         yield changed
         if changed < limit:
             return  # that was the last of what is due

@@ -133,3 +133,56 @@ def test_archive_rule_moves_the_files_to_the_archive_storage_and_marks_the_photo
 def run_sweep_with_batches_at(moment, *, batch_size):
     with time_machine.travel(moment, tick=False):
         return run_sweep(batch_size=batch_size)
+
+
+@pytest.mark.django_db
+def test_an_old_album_keeps_its_recent_photos_and_goes_with_its_last_one():
+    """SMP-6 counts per photo: an album does not take younger photos with it."""
+    from photos.models import Album
+
+    user = UserFactory(last_activity=T0)
+    with time_machine.travel(T0, tick=False):
+        album = Album.objects.create(user=user, title="Holidays")
+    old = make_photo(user=user, n=1)
+    young = make_photo(user=user, n=2)
+    Photo.objects.filter(pk__in=[old.pk, young.pk]).update(album=album)
+    Photo.objects.filter(pk=young.pk).update(uploaded_at=T0 + relativedelta(years=1))
+
+    sweep_at(T0 + relativedelta(years=2) + DAY)
+    assert not Photo.objects.filter(pk=old.pk).exists()
+    assert stored(old) == [False, False, False]
+    assert Photo.objects.filter(pk=young.pk, album=album).exists()
+    assert stored(young) == [True, True, True]
+
+    sweep_at(T0 + relativedelta(years=3) + DAY)
+    assert not Album.objects.filter(pk=album.pk).exists()
+    assert not Photo.objects.filter(pk=young.pk).exists()
+    assert stored(young) == [False, False, False]
+
+
+@pytest.mark.django_db
+def test_a_rule_deleting_accounts_takes_their_photos_files_along(settings):
+    """Rows a deletion cascades to (an account's album and photos) lose their files too."""
+    from photos.models import Album
+
+    settings.PRIVACY_RETENTION_EXTRA_RULES = [
+        {
+            "id": "TEST-DELETE",
+            "category": "account",
+            "trigger": "account_closed",
+            "period": {"days": 1},
+            "action": "delete",
+        }
+    ]
+    user = UserFactory(last_activity=T0, closed_at=T0)
+    with time_machine.travel(T0, tick=False):
+        album = Album.objects.create(user=user, title="Family")
+    photos = [make_photo(user=user, n=i) for i in range(3)]
+    Photo.objects.filter(pk=photos[0].pk).update(album=album)
+
+    sweep_at(T0 + relativedelta(days=2))
+    assert not type(user).objects.filter(pk=user.pk).exists()
+    assert not Photo.objects.exists()
+    assert not Album.objects.exists()
+    assert not any(any(stored(photo)) for photo in photos)
+    assert not PendingFileRemoval.objects.exists()

@@ -146,3 +146,33 @@ def test_alb2_withdrawing_storage_consent_warns_then_deletes(upload, shopper_cli
     assert Photo.objects.filter(user=user).count() == 1
     shopper_client.post("/en/photos/consents/", {"action": "withdraw_storage", "confirm": "yes"})
     assert Photo.objects.filter(user=user).count() == 0
+
+
+@pytest.mark.django_db
+def test_staff_deleting_in_the_admin_removes_the_stored_files(
+    upload, shopper_client, user, activate_totp, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import storages
+
+    upload(shopper_client, upload_file("a.jpg", images.jpeg(seed=1)), upload_file("b.jpg", images.jpeg(seed=2)))
+    first, second = Photo.objects.order_by("filename")
+    names = [f.name for p in (first, second) for f in (p.original, p.thumbnail_small, p.thumbnail_large)]
+    assert all(storages["default"].exists(name) for name in names)
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    activate_totp(admin)
+    client = Client()
+    client.force_login(admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:photos_photo_delete", args=[first.pk]), {"post": "yes"})
+    assert not Photo.objects.filter(pk=first.pk).exists()
+    assert not any(storages["default"].exists(name) for name in names[:3])
+
+    # Deleting the account takes its remaining photos, files and all.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:accounts_user_changelist"),
+            {"action": "delete_selected", "_selected_action": [user.pk], "post": "yes"},
+        )
+    assert not type(user).objects.filter(pk=user.pk).exists()
+    assert not any(storages["default"].exists(name) for name in names)
