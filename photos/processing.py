@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,6 +23,10 @@ THUMBNAIL_SIZES = {"small": 320, "large": 1024}
 DECODE_FRACTION = 0.75
 ANALYSIS_SIZE = 512  # about the long side of the grayscale image the quality is measured on
 LAPLACIAN = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=128)
+# White noise of variance s² gives the Laplacian above a variance of 20 s² (1+1+1+1+16).
+LAPLACIAN_NOISE_GAIN = 20
+# Immerkær's kernel: the difference of two Laplacians, blind to edges and smooth shading.
+NOISE = ImageFilter.Kernel((3, 3), [1, -2, 1, -2, 4, -2, 1, -2, 1], scale=1, offset=128)
 
 
 @dataclass
@@ -120,15 +125,26 @@ def analysis_gray(image: Image.Image) -> Image.Image:
     return gray.reduce(factor) if factor > 1 else gray
 
 
+def noise_sigma(gray: Image.Image) -> float:
+    """Estimate the standard deviation of a grayscale image's noise (Immerkær, fast noise variance estimation)."""
+    width, height = gray.size
+    if width < 3 or height < 3:
+        return 0.0
+    histogram = gray.filter(NOISE).histogram()
+    total = sum(abs(value - 128) * count for value, count in enumerate(histogram))
+    return math.sqrt(math.pi / 2) * total / (6 * (width - 2) * (height - 2))
+
+
 def measure_quality(gray: Image.Image, *, width: int, height: int) -> tuple[float, float, float]:
     """Return (sharpness, exposure, score 0..100) of an image (STX-11).
 
-    Sharpness is the variance of the Laplacian of a reduced grayscale copy;
-    exposure is 1 for a mid-grey average and falls towards black or white
-    clipping; resolution counts up to 12 megapixels.
+    Sharpness is the variance of the Laplacian of a reduced grayscale copy,
+    less the part that image noise accounts for, so that a grainy photo does
+    not pass for a sharp one; exposure is 1 for a mid-grey average and falls
+    towards black or white clipping; resolution counts up to 12 megapixels.
     """
     edges = gray.filter(LAPLACIAN)
-    sharpness = ImageStat.Stat(edges).var[0]
+    sharpness = max(0.0, ImageStat.Stat(edges).var[0] - LAPLACIAN_NOISE_GAIN * noise_sigma(gray) ** 2)
     histogram = gray.histogram()
     total = sum(histogram) or 1
     clipped = (sum(histogram[:8]) + sum(histogram[-8:])) / total

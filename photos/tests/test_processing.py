@@ -77,6 +77,23 @@ def test_print_fit_per_format():
     assert small["20x30"]["fit"] == Fit.TOO_SMALL
 
 
+def test_grain_does_not_pass_for_sharpness():
+    """A soft photo with heavy sensor noise still ranks as soft (STX-11 recommendations)."""
+    from PIL import ImageChops, ImageFilter
+
+    def grainy(img):
+        return ImageChops.add(img, Image.effect_noise(img.size, 30).convert("RGB"), scale=1.0, offset=-128)
+
+    def sharpness(img):
+        return process_image(io.BytesIO(images.encode(img, "JPEG", quality=92)), keep_location=False).sharpness
+
+    sharp = images.picture(1600, 1200, seed=4)
+    soft = sharp.filter(ImageFilter.GaussianBlur(3))
+    assert sharpness(grainy(soft)) <= 1.2 * sharpness(soft)
+    assert sharpness(grainy(soft)) < sharpness(sharp) / 3
+    assert sharpness(grainy(sharp)) <= sharpness(sharp)
+
+
 def test_sharp_photo_scores_higher_than_a_blurred_copy():
     sharp = images.picture(1600, 1200, seed=4)
     blurred = sharp.resize((160, 120)).resize((1600, 1200))
