@@ -158,3 +158,26 @@ def s3_storage(settings, moto_s3_endpoint, monkeypatch):
         "archive": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": "archive"}},
     }
     return client, bucket
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (browser downloads fail here; .ci/run installs the package)."""
+    import shutil
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is in requirements-dev.txt
+        sync_playwright = None
+    skip_or_fail_without("Chromium (/usr/bin/chromium)", bool(sync_playwright and shutil.which(CHROMIUM)))
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls in
+    # the tests are plain synchronous code all the same.
+    with pytest.MonkeyPatch.context() as mp, sync_playwright() as p:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield browser
+        browser.close()

@@ -8,34 +8,13 @@ arrive; every good photo comes back as a thumbnail.
 from __future__ import annotations
 
 import base64
-import shutil
 
 import pytest
 
-from conftest import skip_or_fail_without
 from photos.models import Photo
 from photos.tests import images
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is in requirements-dev.txt
-        sync_playwright = None
-    skip_or_fail_without("Chromium (/usr/bin/chromium)", bool(sync_playwright and shutil.which(CHROMIUM)))
-    # Playwright's sync API keeps an event loop on this thread; the ORM calls in
-    # these tests are plain synchronous code all the same.
-    with pytest.MonkeyPatch.context() as mp, sync_playwright() as p:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
