@@ -183,9 +183,11 @@ def delete_by_key(qs: models.QuerySet, *, rule_id: str, removals: list[files.Rem
     deleted = 0
     while rows := list(qs.select_for_update(of=("self",)).values_list("pk", *fields)[: files.S3_DELETE_LIMIT]):
         removals += files.record_removals((name for row in rows for name in row[1:]), rule_id=rule_id)
-        deleted += _delete(
-            model._base_manager.filter(pk__in=[row[0] for row in rows]), rule_id=rule_id, removals=removals
-        )
+        keys = [row[0] for row in rows]
+        batch = _delete(model._base_manager.filter(pk__in=keys), rule_id=rule_id, removals=removals)
+        deleted += batch
+        if batch < len(rows):
+            break  # something kept rows back (a signal handler): do not select them again forever
     return deleted
 
 

@@ -43,9 +43,9 @@ def stored(photo: Photo) -> list[bool]:
     return [storage.exists(f.name) for f in (photo.original, photo.thumbnail_small, photo.thumbnail_large)]
 
 
-def sweep_at(moment):
+def sweep_at(moment, **options):
     with time_machine.travel(moment, tick=False):
-        return run_sweep()
+        return run_sweep(**options)
 
 
 @pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_archive_rule_moves_the_files_to_the_archive_storage_and_marks_the_photo
     photos = [make_photo(session_key="visitor", n=i) for i in range(3)]
     sweep_at(T0 + relativedelta(days=90) - DAY)
     assert not Photo.objects.filter(archived_at__isnull=False).exists()
-    run = run_sweep_with_batches_at(T0 + relativedelta(days=90) + DAY, batch_size=2)
+    run = sweep_at(T0 + relativedelta(days=90) + DAY, batch_size=2)
     assert run.counts["SMP-7"]["models"]["photos.Photo"] == 3
     assert Photo.objects.filter(archived_at__isnull=False).count() == 3
     archive = storages["archive"]
@@ -126,13 +126,8 @@ def test_archive_rule_moves_the_files_to_the_archive_storage_and_marks_the_photo
         assert archive.exists(photo.thumbnail_large.name)
     assert not PendingFileRemoval.objects.exists()
     # Idempotent: a second run archives nothing more.
-    again = run_sweep_with_batches_at(T0 + relativedelta(days=91) + DAY, batch_size=2)
+    again = sweep_at(T0 + relativedelta(days=91) + DAY, batch_size=2)
     assert again.counts["SMP-7"]["count"] == 0
-
-
-def run_sweep_with_batches_at(moment, *, batch_size):
-    with time_machine.travel(moment, tick=False):
-        return run_sweep(batch_size=batch_size)
 
 
 @pytest.mark.django_db
