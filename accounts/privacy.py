@@ -1,12 +1,42 @@
 """Personal data of the accounts app, declared for the privacy engine."""
 
+from typing import Any
+
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register, user_triggers
+from accounts.models import COMMUNICATION_DEFAULTS
+from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register, registry
 
 S = Strategy
+
+
+def user_triggers(prefix: str = "") -> dict[str, Any]:
+    """Return the account's clocks, read from the user row at ``prefix`` (e.g. ``"user__"``).
+
+    For any data that lives and ends with an account. A user who never came
+    back counts from the sign-up.
+    """
+    return {
+        "last_activity": lambda: Coalesce(F(f"{prefix}last_activity"), F(f"{prefix}date_joined")),
+        "account_closed": F(f"{prefix}closed_at"),
+    }
+
+
+def opted_out_of_a_default(prefix: str = "user__") -> Q:
+    """Return the preferences that turn off a kind of message sent by default, while the account lives.
+
+    Deleting such a record would bring the default back and subscribe the
+    person again, so retention keeps it (the choice, with when and how it was
+    made, is what shows it is honoured); it goes with the account.
+    """
+    defaults_on = [kind for kind, enabled in COMMUNICATION_DEFAULTS.items() if enabled]
+    return Q(
+        kind__in=defaults_on,
+        enabled=False,
+        **{f"{prefix}closed_at__isnull": True, f"{prefix}anonymised_at__isnull": True},
+    )
 
 
 register(
@@ -37,6 +67,11 @@ register(
         exclude=Q(is_staff=True) | Q(is_superuser=True),
     )
 )
+
+# Staff roles: only staff accounts have them, and those are closed by hand
+# (their records are evidence, PIX-2, PIX-9); no customer row links here.
+registry.not_personal("accounts.User_groups", "the staff role of a staff account (customers have none)")
+registry.not_personal("accounts.User_user_permissions", "permissions of a staff account (customers have none)")
 
 register(
     PersonalData(
@@ -87,6 +122,7 @@ register(
                 When(Q(enabled=False) & ~Q(kind="service"), then=F("changed_at")), default=None
             ),
         },
+        objection=opted_out_of_a_default(),
         exclude=Q(user__is_staff=True) | Q(user__is_superuser=True),
     )
 )
@@ -119,5 +155,25 @@ register(
         anonymise_by_deleting=True,
         triggers=user_triggers("account__"),
         scope=Q(account__isnull=False),
+    )
+)
+
+# The record of closing or erasing an account (accounts.services). It has no
+# personal field of its own, only links: to the account, which an erasure
+# anonymises rather than deletes, and to the staff member who acted. It is
+# still declared, not listed as non-personal: while the account lives the
+# record is about its owner, and the staff link is an access log (PIX-9), so
+# it ends 2 years after it was recorded. An erasure deletes the person's
+# earlier records with the rest and then writes its own, which names no one.
+register(
+    PersonalData(
+        model="accounts.AccountEvent",
+        category=Category.ACCESS_LOG,
+        purpose=_("Evidence that an account was closed or erased, when and by whom."),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        examples=_("that your account was closed or erased, when, and which staff member did it"),
+        subject="user",
+        fields=(),
+        triggers={"recorded": F("at")},
     )
 )

@@ -4,16 +4,23 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register, user_triggers
+from accounts.privacy import user_triggers
+from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Scope, Strategy, register
 
 S = Strategy
 IMAGE_TRIGGERS = {
+    # A user's uploads live and end with the account (STX-1, STX-4: closing an
+    # account takes them along); a visitor's have no account clock.
+    **user_triggers("user__"),
     "upload_date": F("uploaded_at"),
     # SMP-6: 2 years, extended at each new order; the orders app supplies the
     # last order, until then the upload counts.
     "last_order": F("uploaded_at"),
 }
-SCOPES = {"without_account": Q(user__isnull=True), "account_not_ordered": Q(user__isnull=False)}
+SCOPES = {
+    "without_account": Scope(Q(user__isnull=True), _("uploaded without an account"), needs_rule=True),
+    "account_not_ordered": Scope(Q(user__isnull=False), _("uploaded to your account and not ordered")),
+}
 
 register(
     PersonalData(
@@ -63,7 +70,7 @@ register(
         subject="user",
         fields=(Anonymise("title", S.BLANK), Anonymise("session_key", S.BLANK)),
         anonymise_by_deleting=True,
-        triggers={"upload_date": _album_since, "last_order": _album_since},
+        triggers={**user_triggers("user__"), "upload_date": _album_since, "last_order": _album_since},
         scopes=SCOPES,
     )
 )

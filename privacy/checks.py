@@ -32,29 +32,47 @@ def _links_to_a_person(model: type[models.Model]) -> bool:
     return any(f.is_relation and f.many_to_one and f.related_model is user_model for f in model._meta.fields)
 
 
+def _not_declared(model: type[models.Model]) -> checks.CheckMessage:
+    suspects = [f.name for f in model._meta.concrete_fields if looks_personal(f)]
+    what = f" (fields {', '.join(suspects)} look personal)" if suspects else ""
+    if not suspects and _links_to_a_person(model):
+        what = " (it links to a user)"
+    return checks.Error(
+        f"{model._meta.label} is neither declared as personal data nor as holding none{what}.",
+        hint="Every model is classified, as Zulip's export does with every table: declare it with "
+        "privacy.registry.register() in its app's privacy.py, or registry.not_personal() with the reason.",
+        obj=model,
+        id="privacy.E001",
+    )
+
+
 @checks.register("privacy")
 def check_registry(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every model, many-to-many tables included, is declared personal or not; declarations match the fields."""
     from privacy.registry import registry
 
     errors: list[checks.CheckMessage] = []
-    for model in apps.get_models():
+    models_by_label = {m._meta.label_lower: m for m in apps.get_models(include_auto_created=True)}
+    for label in sorted(set(registry.declared_not_personal()) - set(models_by_label)):
+        errors.append(
+            checks.Error(
+                f"{label} is declared as holding no personal data but no such model exists.", id="privacy.E002"
+            )
+        )
+    for model_label, category, name in registry.unextended():
+        errors.append(
+            checks.Error(
+                f"A trigger or scope {name!r} was added to {model_label} in category {category}, "
+                f"which is not declared there.",
+                id="privacy.E002",
+            )
+        )
+    for model in models_by_label.values():
         label = model._meta.label
         entries = registry.for_model(label)
         if not entries:
-            if registry.is_not_personal(label):
-                continue
-            suspects = [f.name for f in model._meta.concrete_fields if looks_personal(f)]
-            if suspects or _links_to_a_person(model):
-                what = f"fields {', '.join(suspects)} look" if suspects else "it links to a user, so it is"
-                errors.append(
-                    checks.Error(
-                        f"{label}: {what} personal data, but the model is not declared.",
-                        hint="Declare it with privacy.registry.register() in its app's privacy.py, "
-                        "or registry.not_personal() with the reason.",
-                        obj=model,
-                        id="privacy.E001",
-                    )
-                )
+            if not registry.is_not_personal(label):
+                errors.append(_not_declared(model))
             continue
         declared = set().union(*(e.field_names() for e in entries))
         for name in sorted(declared):
@@ -102,17 +120,19 @@ def check_schedule(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 id="privacy.W001",
             )
         )
-    # ALB-1: data goes once no longer needed, so every category held must have a rule.
-    covered = {r.category for r in rules}
-    for category in sorted(registry.categories_with_data() - covered):
-        messages.append(
-            checks.Error(
-                f"Personal data of category {str(category)!r} is held but no retention rule of the active "
-                f"schedule covers it (ALB-1).",
-                hint="Add a rule with PRIVACY_RETENTION_EXTRA_RULES or choose another preset.",
-                id="privacy.E003",
+    # ALB-1: data goes once no longer needed, so a rule must reach every declaration.
+    from privacy.sweep import applicable
+
+    for entry in registry.entries():
+        if not any(rule.category == entry.category and applicable(rule, entry) for rule in rules):
+            messages.append(
+                checks.Error(
+                    f"Personal data of {entry.model} (category {str(entry.category)!r}) is held but no retention "
+                    f"rule of the active schedule reaches it (ALB-1).",
+                    hint="Add a rule with PRIVACY_RETENTION_EXTRA_RULES or choose another preset.",
+                    id="privacy.E003",
+                )
             )
-        )
     return messages
 
 

@@ -37,6 +37,7 @@ class SweepRun(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False)
     as_of = models.DateTimeField(_("as of"), help_text=_("The moment the rules were applied for."))
     counts = models.JSONField(_("records per rule"), default=dict, blank=True)
+    changed = models.PositiveIntegerField(_("records changed"), default=0)
     errors = models.TextField(_("errors"), blank=True)
 
     class Meta:

@@ -32,16 +32,18 @@ SUBJECTS = {
 }
 DEFAULT_SUBJECTS = gettext_lazy("customers")
 
-SCOPES = {
-    "microsite": gettext_lazy("of orders placed through a sponsor's microsite"),
-    "ordered": gettext_lazy("that are part of an ordered product"),
-    "account_not_ordered": gettext_lazy("uploaded to your account and not ordered"),
-    "without_account": gettext_lazy("uploaded without an account"),
+# The policies a preset follows, named as their publishers do.
+PRESET_SOURCES = {
+    "stampix": "Stampix",
+    "mystamp": "bpost MyStamp",
+    "smartphoto": "smartphoto",
+    "pix": "internetbureau Pix",
 }
 
 SECURITY_MEASURES = gettext_lazy(
     "HTTPS only; private storage served through short-lived signed links; staff access by role with "
-    "two-factor authentication; retention enforced by a daily automated sweep."
+    "two-factor authentication; retention enforced by an automated sweep every %(minutes)d minutes, "
+    "so that each period holds at any time of day."
 )
 
 
@@ -51,7 +53,7 @@ def build_document() -> dict[str, Any]:
     categories = []
     for category in Category:
         entries = registry.for_category(category)
-        cat_rules = [r.as_dict() for r in rules if r.category == category and rule_has_data(r)]
+        cat_rules = [_rule_dict(r) for r in rules if r.category == category and rule_has_data(r)]
         if not entries:
             continue
         categories.append(
@@ -72,7 +74,16 @@ def build_document() -> dict[str, Any]:
         "authority": dict(settings.PRIVACY_SUPERVISORY_AUTHORITY),
         "processors": [dict(p) for p in settings.PRIVACY_PROCESSORS],
         "categories": categories,
+        "sweep_interval_minutes": settings.PRIVACY_SWEEP_INTERVAL_MINUTES,
     }
+
+
+def _rule_dict(rule) -> dict[str, Any]:
+    """Return a rule as the document keeps it, with its scope's wording as declared in the registry."""
+    data = rule.as_dict()
+    if rule.scope:
+        data["scope_wording"] = _msgid(registry.scope_wording(rule.scope) or rule.scope)
+    return data
 
 
 def _msgid(text: Any) -> str:
@@ -127,7 +138,7 @@ def period_text(period: dict[str, int]) -> str:
     return _(" and ").join(parts)
 
 
-def retention_text(rule: dict[str, Any]) -> str:
+def retention_text(rule: dict[str, Any], *, preset: str = "") -> str:
     """Say a rule in plain words, e.g. "deleted 2 years after your last order"."""
     action = Action(rule["action"]).label
     trigger = Trigger(rule["trigger"]).label
@@ -136,10 +147,17 @@ def retention_text(rule: dict[str, Any]) -> str:
         text = _("%(action)s %(period)s after %(trigger)s") % {"action": action, "period": period, "trigger": trigger}
     else:
         text = _("%(action)s when %(trigger)s") % {"action": action, "trigger": trigger}
-    if rule.get("scope") in SCOPES:
-        text = _("%(what)s: %(text)s") % {"what": SCOPES[rule["scope"]], "text": text}
+    wording = rule.get("scope_wording") or (registry.scope_wording(rule["scope"]) if rule.get("scope") else None)
+    if wording:
+        text = _("%(what)s: %(text)s") % {"what": _(str(wording)), "text": text}
     if rule.get("legal_hold"):
         text = _("%(text)s (kept that long by law, and restricted even if you ask us to erase it)") % {"text": text}
+    if rule.get("platform_choice"):
+        source = PRESET_SOURCES.get(preset, preset)
+        text = _("%(text)s (our own choice: the %(source)s policy we follow sets no period for this)") % {
+            "text": text,
+            "source": source,
+        }
     return text
 
 
@@ -165,8 +183,11 @@ def records_of_processing(document: dict[str, Any] | None = None) -> list[dict[s
                 "personal_data": ", ".join(cat["fields"]),
                 "recipients": recipients,
                 "transfers_outside_eea": transfers,
-                "retention": "; ".join(f"{r['id']}: {retention_text(r)}" for r in cat["retention"]),
-                "security_measures": str(SECURITY_MEASURES),
+                "retention": "; ".join(
+                    f"{r['id']}: {retention_text(r, preset=document.get('preset', ''))}" for r in cat["retention"]
+                ),
+                "security_measures": str(SECURITY_MEASURES)
+                % {"minutes": document.get("sweep_interval_minutes", settings.PRIVACY_SWEEP_INTERVAL_MINUTES)},
             }
         )
     return rows

@@ -8,16 +8,8 @@ listed with the reason, so the system check can classify every table.
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import (
-    Anonymise,
-    Category,
-    LegalBasis,
-    PersonalData,
-    Strategy,
-    register,
-    registry,
-    user_triggers,
-)
+from accounts.privacy import user_triggers
+from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register, registry
 
 S = Strategy
 
@@ -81,10 +73,12 @@ register(
 
 registry.not_personal("auth.Group", "staff roles")
 registry.not_personal("auth.Permission", "permission names")
+registry.not_personal("auth.Group_permissions", "which permissions a staff role has")
 registry.not_personal("contenttypes.ContentType", "model names")
 registry.not_personal("sites.Site", "the site's domain")
 registry.not_personal("sessions.Session", "unused: the platform's sessions live in accounts.Session")
 registry.not_personal("socialaccount.SocialApp", "the platform's own OAuth client settings")
+registry.not_personal("socialaccount.SocialApp_sites", "which sites an OAuth client serves")
 registry.not_personal(
     "django_celery_results.TaskResult",
     "tasks take record ids, never personal data, and results expire after CELERY_RESULT_EXPIRES",

@@ -9,13 +9,13 @@ the public privacy policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.apps import apps
 from django.db import models
 from django.db.models import Expression, F, Q, Value
-from django.db.models.functions import Cast, Coalesce, Concat, TruncYear
+from django.db.models.functions import Cast, Concat, TruncYear
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +34,24 @@ class Category(models.TextChoices):
     CONTACT = "contact", _("Contact form messages")
     PRIVACY_REQUEST = "privacy_request", _("Privacy requests")
     ACCESS_LOG = "access_log", _("Access logs")
+
+
+class Trigger(models.TextChoices):
+    """The moments retention counts from; every declared trigger is one of these."""
+
+    LAST_ACTIVITY = "last_activity", _("your last activity")
+    ORDER_DATE = "order_date", _("the order date")
+    ORDER_COMPLETED = "order_completed", _("the order is completed")
+    LAST_ORDER = "last_order", _("your last order")
+    ACCOUNT_CLOSED = "account_closed", _("your account is closed")
+    LAST_COMMUNICATION = "last_communication", _("the last communication")
+    UNSUBSCRIBED = "unsubscribed", _("you unsubscribe")
+    UPLOAD_DATE = "upload_date", _("the upload")
+    SESSION_END = "session_end", _("the end of your visit")
+    CONSENT_GIVEN = "consent_given", _("your cookie choice")
+    TICKET_RESOLVED = "ticket_resolved", _("your question is resolved")
+    REQUEST_CLOSED = "request_closed", _("your request is handled")
+    RECORDED = "recorded", _("the moment it was recorded")
 
 
 class LegalBasis(models.TextChoices):
@@ -85,6 +103,21 @@ class Anonymise:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """A named set of a model's rows that a rule can address, with its wording on the policy page.
+
+    ``wording`` completes "Images ...:", e.g. "that are part of an ordered product".
+    ``needs_rule``: the rows have no account whose clock the general rules
+    count from (a visitor's uploads), so only a rule naming this scope ends
+    them; where the chosen policy has none, the platform's default fills in.
+    """
+
+    condition: Q
+    wording: str
+    needs_rule: bool = False
+
+
+@dataclass(frozen=True)
 class PersonalData:
     """The declaration of one model's personal data.
 
@@ -99,7 +132,12 @@ class PersonalData:
       (a row that is nothing but personal data).
     - ``files``: file fields whose stored objects go with the row.
     - ``scope``: a filter that limits the declaration to some rows.
-    - ``scopes``: named row sets a rule can ask for (e.g. ``microsite``).
+    - ``scopes``: named row sets a rule can ask for (e.g. ``microsite``),
+      each a ``Scope`` with its wording for the policy page.
+    - ``objection``: rows that record an objection (an opt-out of messages
+      sent by default). Retention never deletes or anonymises them while the
+      person's account lives, since the default would come back with the
+      next message; they go with the account (closure, anonymisation, erasure).
     """
 
     model: str
@@ -114,7 +152,8 @@ class PersonalData:
     anonymise_by_deleting: bool = False
     files: tuple[str, ...] = ()
     scope: Q | None = None
-    scopes: dict[str, Q] = field(default_factory=dict)
+    scopes: dict[str, Scope] = field(default_factory=dict)
+    objection: Q | None = None
     # Fields set when a row is anonymised / restricted / archived (idempotency markers).
     anonymised_marker: str | None = None
     restricted_marker: str | None = None
@@ -157,30 +196,75 @@ class Registry:
 
     def __init__(self) -> None:
         self._entries: list[PersonalData] = []
-        self._extra_triggers: list[tuple[str, Category, str, Any]] = []
+        self._extensions: list[tuple[str, Category, str, str, Any]] = []
         self._not_personal: dict[str, str] = {}
 
     def register(self, entry: PersonalData) -> PersonalData:
+        """Add a declaration; unknown trigger names and scopes without wording are refused."""
         key = (entry.label, entry.category)
         if any((e.label, e.category) == key for e in self._entries):
             raise ValueError(f"{entry.model} is already registered in category {entry.category}")
+        for name in entry.triggers:
+            _check_trigger(entry.model, name)
+        for name, scope in entry.scopes.items():
+            _check_scope(entry.model, name, scope)
         self._entries.append(entry)
         return entry
 
     def add_trigger(self, model: str, category: Category, name: str, expression: Any) -> None:
-        """Let another app supply a trigger for a model it does not own (e.g. last_order for users)."""
-        self._extra_triggers.append((model.lower(), category, name, expression))
+        """Let another app supply a trigger for a model it does not own (e.g. last_order for users).
+
+        Applied when the declarations are read, so the owning app may register later.
+        """
+        _check_trigger(model, name)
+        self._extensions.append((model.lower(), Category(category), "triggers", name, expression))
+
+    def add_scope(self, model: str, category: Category, name: str, condition: Q, wording: str) -> None:
+        """Let another app declare a row set of a model it does not own (e.g. photos of an order).
+
+        ``wording`` is how the policy page names the rows: it completes
+        "Images ...:" (e.g. "that are part of an ordered product").
+        """
+        scope = Scope(condition, wording)
+        _check_scope(model, name, scope)
+        self._extensions.append((model.lower(), Category(category), "scopes", name, scope))
 
     def not_personal(self, model: str, reason: str) -> None:
         """Declare that a model holds no personal data, with the reason (read by the system check)."""
         self._not_personal[model.lower()] = reason
 
     def entries(self) -> list[PersonalData]:
+        """Return every declaration with the triggers and scopes other apps added to it."""
         result = []
         for entry in self._entries:
-            extra = {n: e for (m, c, n, e) in self._extra_triggers if m == entry.label and c == entry.category}
-            result.append(entry if not extra else _with_triggers(entry, extra))
+            extra: dict[str, dict[str, Any]] = {"triggers": {}, "scopes": {}}
+            for model, category, kind, name, value in self._extensions:
+                if (model, category) == (entry.label, entry.category):
+                    extra[kind][name] = value
+            if extra["triggers"] or extra["scopes"]:
+                entry = replace(
+                    entry,
+                    triggers={**entry.triggers, **extra["triggers"]},
+                    scopes={**entry.scopes, **extra["scopes"]},
+                )
+            result.append(entry)
         return result
+
+    def unextended(self) -> list[tuple[str, str, str]]:
+        """Return (model, category, name) of added triggers and scopes whose declaration does not exist."""
+        known = {(e.label, e.category) for e in self._entries}
+        return [(m, str(c), n) for m, c, _kind, n, _v in self._extensions if (m, c) not in known]
+
+    def scope_wording(self, name: str) -> str | None:
+        """Return how the policy page words a scope, as declared with it (None if undeclared)."""
+        for entry in self.entries():
+            if name in entry.scopes:
+                return entry.scopes[name].wording
+        return None
+
+    def declared_not_personal(self) -> dict[str, str]:
+        """Return the models declared to hold no personal data, with the reason."""
+        return dict(self._not_personal)
 
     def for_category(self, category: str) -> list[PersonalData]:
         return [e for e in self.entries() if e.category == category]
@@ -195,21 +279,14 @@ class Registry:
         return {e.category for e in self._entries}
 
 
-def user_triggers(prefix: str = "") -> dict[str, Any]:
-    """Return the triggers of account data, read from the user row at ``prefix`` (e.g. ``"user__"``).
-
-    A user who never came back counts from the sign-up.
-    """
-    return {
-        "last_activity": lambda: Coalesce(F(f"{prefix}last_activity"), F(f"{prefix}date_joined")),
-        "account_closed": F(f"{prefix}closed_at"),
-    }
+def _check_trigger(model: str, name: str) -> None:
+    if name not in Trigger.values:
+        raise ValueError(f"{model}: unknown trigger {name!r}; use one of {', '.join(Trigger.values)}")
 
 
-def _with_triggers(entry: PersonalData, extra: dict[str, Any]) -> PersonalData:
-    from dataclasses import replace
-
-    return replace(entry, triggers={**entry.triggers, **extra})
+def _check_scope(model: str, name: str, scope: Any) -> None:
+    if not isinstance(scope, Scope) or not isinstance(scope.condition, Q) or not str(scope.wording).strip():
+        raise ValueError(f"{model}: scope {name!r} needs a Scope(condition, wording) with the policy page's wording")
 
 
 registry = Registry()

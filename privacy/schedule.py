@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -20,23 +20,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import Category
+from privacy.registry import Category, Trigger, registry
 
-
-class Trigger(models.TextChoices):
-    LAST_ACTIVITY = "last_activity", _("your last activity")
-    ORDER_DATE = "order_date", _("the order date")
-    ORDER_COMPLETED = "order_completed", _("the order is completed")
-    LAST_ORDER = "last_order", _("your last order")
-    ACCOUNT_CLOSED = "account_closed", _("your account is closed")
-    LAST_COMMUNICATION = "last_communication", _("the last communication")
-    UNSUBSCRIBED = "unsubscribed", _("you unsubscribe")
-    UPLOAD_DATE = "upload_date", _("the upload")
-    SESSION_END = "session_end", _("the end of your visit")
-    CONSENT_GIVEN = "consent_given", _("your cookie choice")
-    TICKET_RESOLVED = "ticket_resolved", _("your question is resolved")
-    REQUEST_CLOSED = "request_closed", _("your request is handled")
-    RECORDED = "recorded", _("the moment it was recorded")
+__all__ = ["Action", "Period", "Rule", "Trigger", "effective_schedule", "preset_name"]
 
 
 class Action(models.TextChoices):
@@ -79,7 +65,9 @@ class Rule:
     ``scope`` names a row set declared by the registry entries (e.g.
     ``microsite``). ``legal_hold`` marks a statutory retention: until it ends,
     a delete or anonymise of the same records by another rule, or by an
-    explicit erasure, becomes a restrict.
+    explicit erasure, becomes a restrict. ``platform_choice`` marks a rule the
+    platform adds where the chosen policy is silent (shown as such on the
+    policy page); ``models`` then limits it to the declarations it fills in.
     """
 
     id: str
@@ -90,6 +78,8 @@ class Rule:
     scope: str = ""
     legal_hold: bool = False
     note: str = ""
+    platform_choice: bool = False
+    models: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +92,8 @@ class Rule:
             "scope": self.scope,
             "legal_hold": self.legal_hold,
             "note": self.note,
+            "platform_choice": self.platform_choice,
+            "models": list(self.models),
         }
 
 
@@ -138,6 +130,15 @@ STAMPIX = [
         note="Communication preferences go with the anonymised account.",
     ),
     _r(
+        "STX-1:images",
+        C.IMAGE,
+        T.LAST_ACTIVITY,
+        A.DELETE,
+        years=10,
+        note="Images and their metadata (location included) are personal data of the user (STX-1 lists "
+        "'afbeeldingen'): they go with the account, 10 years after the last activity.",
+    ),
+    _r(
         "STX-2",
         C.MICROSITE_ORDER,
         T.ORDER_DATE,
@@ -161,6 +162,14 @@ STAMPIX = [
         A.ANONYMISE,
         hours=48,
         note="A deleted account is carried out (anonymised) within 48 hours.",
+    ),
+    _r(
+        "STX-4:images",
+        C.IMAGE,
+        T.ACCOUNT_CLOSED,
+        A.DELETE,
+        hours=48,
+        note="A deleted account takes its uploads (photos, their files and albums) with it within 48 hours.",
     ),
     _r(
         "STX-4:communication",
@@ -378,6 +387,8 @@ def _rule_from_dict(data: dict[str, Any]) -> Rule:
             scope=data.get("scope", ""),
             legal_hold=bool(data.get("legal_hold", False)),
             note=data.get("note", ""),
+            platform_choice=bool(data.get("platform_choice", False)),
+            models=tuple(data.get("models", ())),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ImproperlyConfigured(f"PRIVACY_RETENTION_EXTRA_RULES has an invalid rule {data!r}: {exc}") from exc
@@ -392,7 +403,13 @@ def preset_name(preset: str | None = None) -> str:
 
 
 def effective_schedule(preset: str | None = None) -> list[Rule]:
-    """Return the rules in force: the preset with the operator's overrides and extra rules."""
+    """Return the rules in force: the preset, the operator's changes, and the platform's fill-ins.
+
+    Where the chosen policy is silent about data the platform holds (no rule
+    of the schedule reaches a declaration), the platform default's rules for
+    that data are added, marked as the platform's own choice (ALB-1: no
+    personal data is kept without an end).
+    """
     rules = list(PRESETS[preset_name(preset)])
     overrides: dict[str, dict[str, Any]] = getattr(settings, "PRIVACY_RETENTION_OVERRIDES", {})
     unknown = set(overrides) - {r.id for r in rules}
@@ -404,10 +421,41 @@ def effective_schedule(preset: str | None = None) -> list[Rule]:
             rule = _rule_from_dict({**rule.as_dict(), **overrides[rule.id]} | _period_override(rule, overrides))
         result.append(rule)
     result += [_rule_from_dict(d) for d in getattr(settings, "PRIVACY_RETENTION_EXTRA_RULES", [])]
+    result += _fill_ins(result)
     ids = [r.id for r in result]
     if len(ids) != len(set(ids)):
         raise ImproperlyConfigured(f"Retention rule ids must be unique: {ids}")
     return result
+
+
+def _fill_ins(rules: list[Rule]) -> list[Rule]:
+    """Return the default's rules for data no rule of ``rules`` reaches, marked as the platform's choice.
+
+    A declaration is reached when a rule applies to it; a scope declared with
+    ``needs_rule`` (rows without an account, whose clock no account rule
+    runs) only when a rule names that scope.
+    """
+    from privacy.sweep import applicable
+
+    added: dict[str, Rule] = {}
+
+    def fill(entry, candidates) -> None:
+        for rule in candidates:
+            fill_rule = added.get(rule.id) or replace(rule, id=f"{rule.id}:platform", platform_choice=True, models=())
+            if entry.label not in fill_rule.models:
+                added[rule.id] = replace(fill_rule, models=(*fill_rule.models, entry.label))
+
+    for entry in registry.entries():
+
+        def reached(rule: Rule, scope: str = "", entry=entry) -> bool:
+            return rule.category == entry.category and applicable(rule, entry) and (not scope or rule.scope == scope)
+
+        if not any(reached(rule) for rule in rules):
+            fill(entry, [rule for rule in DEFAULT if reached(rule)])
+        for name, scope in entry.scopes.items():
+            if scope.needs_rule and not any(reached(rule, name) for rule in rules):
+                fill(entry, [rule for rule in DEFAULT if reached(rule, name)])
+    return list(added.values())
 
 
 def _period_override(rule: Rule, overrides: dict[str, dict[str, Any]]) -> dict[str, Any]:

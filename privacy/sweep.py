@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, signals
 from django.db.models.deletion import get_candidate_relations_to_delete
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50_000
 STALE_AFTER = datetime.timedelta(minutes=15)
+# The sweep runs every few minutes; runs that changed nothing are kept this long.
+KEEP_QUIET_RUNS = datetime.timedelta(days=7)
 HEARTBEAT_EVERY = datetime.timedelta(seconds=5)
 
 Progress = Callable[[str, int], None]
@@ -77,22 +80,45 @@ def applicable(rule: Rule, entry: PersonalData) -> bool:
     """Whether the rule reaches this model: its trigger, scope and action all exist for it."""
     if entry.trigger(rule.trigger) is None:
         return False
+    if rule.models and entry.label not in rule.models:
+        return False
     if rule.scope and rule.scope not in entry.scopes:
         return False
     return _effective_action(rule, entry) is not None
+
+
+def sweep_interval() -> datetime.timedelta:
+    """Return how often the sweep runs (``PRIVACY_SWEEP_INTERVAL_MINUTES``, from the beat schedule)."""
+    return datetime.timedelta(minutes=settings.PRIVACY_SWEEP_INTERVAL_MINUTES)
+
+
+def deadline_cutoff(rule: Rule, now: datetime.datetime) -> datetime.datetime:
+    """Return the moment before which a trigger makes the rule due at the sweep of ``now``.
+
+    A promise ("within 48 hours") must hold at any time of day, so each sweep
+    also handles what falls due before the next one: a record is handled at
+    the last sweep before its deadline, never after it. Legal holds count
+    exactly: a statutory retention is a minimum, and none ends early.
+    """
+    if rule.legal_hold:
+        return rule.period.cutoff(now)
+    return rule.period.cutoff(now) + sweep_interval()
 
 
 def due_queryset(rule: Rule, entry: PersonalData, now: datetime.datetime) -> models.QuerySet:
     """Return the rows of ``entry`` that the rule has fallen due for and not yet handled."""
     qs = entry.base_queryset()
     if rule.scope:
-        qs = qs.filter(entry.scopes[rule.scope])
-    qs = qs.alias(_since=entry.trigger(rule.trigger)).filter(_since__lt=rule.period.cutoff(now))
+        qs = qs.filter(entry.scopes[rule.scope].condition)
+    action = _effective_action(rule, entry)
+    if entry.objection is not None and action in (Action.DELETE, Action.ANONYMISE):
+        qs = qs.exclude(entry.objection)  # an opt-out outlives its record's period (see PersonalData)
+    qs = qs.alias(_since=entry.trigger(rule.trigger)).filter(_since__lt=deadline_cutoff(rule, now))
     marker = {
         Action.ANONYMISE: entry.anonymised_marker,
         Action.RESTRICT: entry.restricted_marker,
         Action.ARCHIVE: entry.archived_marker,
-    }.get(_effective_action(rule, entry))
+    }.get(action)
     if marker:
         qs = qs.filter(**{f"{marker}__isnull": True})
     return qs
@@ -244,7 +270,10 @@ def _apply_by_key(
         removals = files.record_removals((name for row in rows for name in row[1:]), rule_id=rule_id)
         chunk = model._base_manager.filter(pk__in=[row[0] for row in rows])
         changed = _apply(action, entry, chunk, now, rule_id=rule_id, removals=removals)
-    files.remove(removals)
+    # Only after the outermost commit: run inside a larger transaction (an
+    # erasure) that rolls back, the rows come back and so must their files.
+    # Outside any transaction this runs at once.
+    transaction.on_commit(lambda: files.remove(removals))
     return changed
 
 
@@ -313,9 +342,13 @@ def run_sweep(
         )
         raise
     run.counts = {k: v.as_dict() for k, v in counts.items()}
+    run.changed = sum(v.count + v.restricted_by_hold for v in counts.values())
     run.status = SweepRun.Status.FINISHED
     run.finished_at = timezone.now()
-    run.save(update_fields=["counts", "status", "finished_at"])
+    run.save(update_fields=["counts", "changed", "status", "finished_at"])
+    SweepRun.objects.filter(
+        status=SweepRun.Status.FINISHED, changed=0, finished_at__lt=run.finished_at - KEEP_QUIET_RUNS
+    ).delete()
     return run
 
 

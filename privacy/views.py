@@ -24,7 +24,7 @@ def _context(version: PolicyVersion, *, is_current: bool) -> dict:
             "legal_basis_text": "; ".join(str(LegalBasis(b).label) for b in cat["legal_bases"]),
             "examples_text": "; ".join(gettext(e) for e in cat["examples"]),
             "purposes_text": " ".join(gettext(p) for p in cat["purposes"]),
-            "retention_texts": [policy.retention_text(r) for r in cat["retention"]],
+            "retention_texts": [policy.retention_text(r, preset=document.get("preset", "")) for r in cat["retention"]],
         }
         for cat in document["categories"]
     ]

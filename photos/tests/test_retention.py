@@ -7,6 +7,7 @@ import time_machine
 from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.test import TestCase
 
 from accounts.tests.factories import UserFactory
 from photos.models import Photo
@@ -44,7 +45,8 @@ def stored(photo: Photo) -> list[bool]:
 
 
 def sweep_at(moment, **options):
-    with time_machine.travel(moment, tick=False):
+    """Run the sweep as the beat does, outside a transaction: files go once each batch commits."""
+    with time_machine.travel(moment, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
         return run_sweep(**options)
 
 
@@ -79,7 +81,7 @@ def test_smp7_does_not_touch_account_photos():
     assert Photo.objects.filter(pk=photo.pk).exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_sweep_killed_during_file_removal_ends_like_a_clean_run(monkeypatch):
     photos = [make_photo(session_key="visitor", n=i) for i in range(6)]
     real = privacy_files.bulk_delete
@@ -181,3 +183,27 @@ def test_a_rule_deleting_accounts_takes_their_photos_files_along(settings):
     assert not Album.objects.exists()
     assert not any(any(stored(photo)) for photo in photos)
     assert not PendingFileRemoval.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", ["default", "stampix"])
+def test_stx4_closing_an_account_takes_its_photos_files_and_albums_within_48_hours(settings, preset):
+    from photos.models import Album
+
+    settings.PRIVACY_RETENTION_PRESET = preset
+    closed = T0 + relativedelta(months=1)
+    user = UserFactory(last_activity=T0, closed_at=closed)
+    with time_machine.travel(T0, tick=False):
+        album = Album.objects.create(user=user, title="Holidays")
+    photo = make_photo(user=user, n=1)
+    Photo.objects.filter(pk=photo.pk).update(album=album)
+
+    sweep_at(closed + relativedelta(hours=47))
+    assert stored(photo) == [True, True, True]
+    sweep_at(closed + relativedelta(hours=48))
+
+    assert not Photo.objects.filter(pk=photo.pk).exists()
+    assert not Album.objects.filter(pk=album.pk).exists()
+    assert stored(photo) == [False, False, False]
+    user.refresh_from_db()
+    assert user.anonymised_at is not None

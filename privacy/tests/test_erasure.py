@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -39,6 +40,12 @@ def customer(**fields) -> User:
     return user
 
 
+def erase(user, **options):
+    """Erase as a request does: files go once the outermost transaction commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return erase_subject(user, **options)
+
+
 def held_account_data(settings) -> None:
     settings.PRIVACY_RETENTION_EXTRA_RULES = [
         {
@@ -57,7 +64,7 @@ def test_erasure_removes_everything_about_the_user_and_nothing_else():
     user, other = customer(), customer()
     files = [Photo.objects.get(user=user).original.name, Photo.objects.get(user=user).thumbnail_small.name]
 
-    outcome = erase_subject(user)
+    outcome = erase(user)
 
     user.refresh_from_db()
     assert user.anonymised_at is not None
@@ -83,8 +90,8 @@ def test_erasure_removes_everything_about_the_user_and_nothing_else():
 @pytest.mark.django_db
 def test_erasing_twice_changes_nothing_more():
     user = customer()
-    erase_subject(user)
-    again = erase_subject(user)
+    erase(user)
+    again = erase(user)
     assert all(counts == {"erased": 0, "restricted": 0} for counts in again.values())
 
 
@@ -93,7 +100,7 @@ def test_held_data_is_restricted_not_erased_until_the_hold_ends(settings):
     held_account_data(settings)
     user = customer()
     with time_machine.travel(T0 + relativedelta(years=1), tick=False):
-        outcome = erase_subject(user)
+        outcome = erase(user)
     user.refresh_from_db()
     assert user.restricted_at is not None
     assert user.anonymised_at is None
@@ -105,7 +112,7 @@ def test_held_data_is_restricted_not_erased_until_the_hold_ends(settings):
 
     # The hold ends 7 years after the last activity; erasing then anonymises.
     with time_machine.travel(T0 + relativedelta(years=7, days=1), tick=False):
-        erase_subject(user)
+        erase(user)
     user.refresh_from_db()
     assert user.anonymised_at is not None
     assert not Address.objects.filter(user=user).exists()
@@ -115,7 +122,7 @@ def test_held_data_is_restricted_not_erased_until_the_hold_ends(settings):
 def test_staff_accounts_are_not_erased_automatically():
     staff = UserFactory(is_staff=True)
     with pytest.raises(ValueError, match="close them by hand"):
-        erase_subject(staff)
+        erase(staff)
     staff.refresh_from_db()
     assert staff.anonymised_at is None
 
@@ -123,7 +130,7 @@ def test_staff_accounts_are_not_erased_automatically():
 @pytest.mark.django_db
 def test_the_sweep_leaves_an_erased_account_alone():
     user = customer()
-    erase_subject(user)
+    erase(user)
     with time_machine.travel(timezone.now() + relativedelta(years=11), tick=False):
         run = run_sweep()
     assert run.counts["STX-1"]["models"].get("accounts.User", 0) == 0
@@ -136,7 +143,34 @@ def test_erasure_queries_do_not_grow_with_the_users_data():
         for _ in range(extra_addresses):
             AddressFactory(user=user)
         with CaptureQueriesContext(connection) as captured:
-            erase_subject(user)
+            erase(user)
         return len(captured)
 
     assert queries_for(0) == queries_for(25)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_rolled_back_by_its_caller_keeps_the_files_of_the_rows_that_come_back():
+    """Files go only after the outermost commit: a rolled-back erasure restores rows and their files alike."""
+    from django.db import transaction
+
+    user = customer()
+    photo = Photo.objects.get(user=user)
+
+    class Abort(Exception):
+        pass
+
+    def erase_then_fail() -> None:
+        with transaction.atomic():
+            erase_subject(user)
+            raise Abort
+
+    with pytest.raises(Abort):
+        erase_then_fail()
+
+    assert Photo.objects.filter(pk=photo.pk).exists()
+    assert storages["default"].exists(photo.original.name)
+    assert storages["default"].exists(photo.thumbnail_small.name)
+
+    erase_subject(user)  # outside a transaction: the files go once each batch commits
+    assert not storages["default"].exists(photo.original.name)

@@ -215,3 +215,47 @@ def test_staff_accounts_are_never_swept():
     staff = make_customer(is_staff=True, closed_at=T0)
     sweep_at(T0 + relativedelta(years=20), "default")
     assert_intact(staff)
+
+
+@pytest.mark.django_db
+def test_smp4_never_undoes_an_opt_out_of_service_messages():
+    """Deleting a "service messages off" record would bring the default (on) back: it stays, the rest goes."""
+    from accounts.selectors import communication_preferences_for
+
+    user = make_customer()
+    with time_machine.travel(T0, tick=False):
+        services.communication_preferences_set(user=user, choices={"service": False}, via="unsubscribe_link")
+    before, after = boundary(relativedelta(years=2))
+    sweep_at(before, "smartphoto")
+    sweep_at(after, "smartphoto")
+    assert not CommunicationPreference.objects.filter(user=user, kind="marketing").exists()
+    kept = CommunicationPreference.objects.get(user=user, kind="service")
+    assert (kept.enabled, kept.changed_via) == (False, "unsubscribe_link")
+    states = {state.kind: state.enabled for state in communication_preferences_for(user=user)}
+    assert states["service"] is False  # still unsubscribed, years later
+    # Idempotent: the next sweeps leave it as it is.
+    sweep_at(after + relativedelta(years=1), "smartphoto")
+    assert CommunicationPreference.objects.filter(user=user, kind="service", enabled=False).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", ["default", "stampix"])
+def test_stx4_an_opt_out_goes_with_the_closed_account(preset):
+    user = make_customer(closed_at=T0)
+    with time_machine.travel(T0, tick=False):
+        services.communication_preferences_set(user=user, choices={"service": False}, via="account_page")
+    sweep_at(T0 + relativedelta(hours=48) + DAY, preset)
+    assert not CommunicationPreference.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_stx1_an_opt_out_goes_with_the_anonymised_account():
+    user = make_customer()
+    with time_machine.travel(T0, tick=False):
+        services.communication_preferences_set(user=user, choices={"service": False}, via="account_page")
+    after = T0 + relativedelta(years=10) + DAY
+    sweep_at(after, "stampix")
+    assert_anonymised(user)
+    # The account is anonymised in the same run; the opt-out goes at the next one, minutes later.
+    sweep_at(after + relativedelta(minutes=15), "stampix")
+    assert not CommunicationPreference.objects.filter(user=user).exists()
