@@ -90,6 +90,12 @@ class User(AbstractBaseUser, PermissionsMixin, RetentionState):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Closing and erasing go through services that leave a record
+        # (AccountEvent); no staff role deletes a user row.
+        permissions = [
+            ("close_account", _("Can close an account")),
+            ("erase_account", _("Can erase an account's personal data now")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -285,3 +291,54 @@ class Session(AbstractBaseSession):
         from accounts.sessions import SessionStore
 
         return SessionStore
+
+
+class CloseReason(models.TextChoices):
+    """Why an account was closed: a code, so the record never holds free text about the person."""
+
+    CUSTOMER_REQUEST = "customer_request", _("the customer asked for it")
+    DUPLICATE = "duplicate", _("duplicate account")
+    FAKE = "fake", _("fake account (fair use)")
+
+
+class AccountEvent(models.Model):
+    """A record of something done to an account: what, for whom, by whom and when.
+
+    Written by the service that does it, in the same transaction (Zulip's
+    RealmAuditLog). It holds no personal data of its own: the account it
+    points at is anonymised, not deleted, by an erasure, so the record of
+    the erasure survives it and names no one (ALB-3, PIX-9).
+    """
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", _("account closed")
+        ERASED = "erased", _("personal data erased")
+
+    user = models.ForeignKey(
+        User,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="account_events",
+        verbose_name=_("account"),
+    )
+    # Empty when the system acted (the retention sweep, a scheduled task).
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(_("when"), db_index=True)
+    # Counts and codes only, never names or addresses.
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.user_id} · {self.at:%Y-%m-%d %H:%M}"
