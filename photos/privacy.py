@@ -13,9 +13,10 @@ IMAGE_TRIGGERS = {
     # account takes them along); a visitor's have no account clock.
     **user_triggers("user__"),
     "upload_date": F("uploaded_at"),
-    # SMP-6: 2 years, extended at each new order; the orders app supplies the
-    # last order, until then the upload counts.
+    # MYS-1 (last order) and SMP-6 (2 years, extended at each new order): the
+    # orders app supplies the last order; until then the upload counts.
     "last_order": F("uploaded_at"),
+    "upload_or_last_order": F("uploaded_at"),
 }
 SCOPES = {
     "without_account": Scope(Q(user__isnull=True), _("uploaded without an account"), needs_rule=True),
@@ -27,6 +28,7 @@ register(
         model="photos.Photo",
         category=Category.IMAGE,
         purpose=_("Printing the photos you order, and keeping the others in your account while you want."),
+        record_purpose=_("Printing the photos ordered, and keeping the others in the customer's account while the customer wants."),
         legal_basis=LegalBasis.CONTRACT,
         examples=_("your photos, their thumbnails, capture date, camera and (only with your consent) location"),
         subject="user",
@@ -65,12 +67,18 @@ register(
         model="photos.Album",
         category=Category.IMAGE,
         purpose=_("Organising your photos."),
+        record_purpose=_("Organising the customer's photos."),
         legal_basis=LegalBasis.CONTRACT,
         examples=_("album names"),
         subject="user",
         fields=(Anonymise("title", S.BLANK), Anonymise("session_key", S.BLANK)),
         anonymise_by_deleting=True,
-        triggers={**user_triggers("user__"), "upload_date": _album_since, "last_order": _album_since},
+        triggers={
+            **user_triggers("user__"),
+            "upload_date": _album_since,
+            "last_order": _album_since,
+            "upload_or_last_order": _album_since,
+        },
         scopes=SCOPES,
     )
 )
@@ -80,6 +88,7 @@ register(
         model="photos.PhotoConsent",
         category=Category.ACCOUNT,
         purpose=_("Remembering your choices about location data and photo storage."),
+        record_purpose=_("Recording the customer's choices about location data and photo storage."),
         legal_basis=LegalBasis.CONSENT,
         examples=_("whether we may keep photo locations and keep your photos"),
         subject="user",

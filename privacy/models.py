@@ -6,6 +6,8 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,7 +56,10 @@ class SweepRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M} {self.preset} ({self.get_status_display()})"
+        # Local time, as the admin shows the fields.
+        started = date_format(timezone.localtime(self.started_at), "DATETIME_FORMAT")
+        kind = _("dry run, nothing changed") if self.dry_run else self.get_status_display()
+        return f"{started} · {self.preset} ({kind})"
 
 
 class PendingFileRemoval(models.Model):
@@ -79,7 +84,8 @@ class PolicyVersion(models.Model):
 
     number = models.PositiveIntegerField(_("version"), unique=True)
     published_at = models.DateTimeField(_("published at"))
-    digest = models.CharField(max_length=64, unique=True)
+    # Not unique: a change that is reverted publishes the earlier text again, as a new version.
+    digest = models.CharField(max_length=64, db_index=True)
     document = models.JSONField(_("document"))
 
     class Meta:

@@ -16,9 +16,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django_countries import countries
 
 from privacy.checks import rule_has_data
 from privacy.models import PolicyVersion
@@ -62,6 +63,7 @@ def build_document() -> dict[str, Any]:
                 "title": _msgid(category.label),
                 "models": sorted({e.model for e in entries}),
                 "purposes": _unique(_msgid(e.purpose) for e in entries),
+                "record_purposes": _unique(_msgid(e.record_purpose or e.purpose) for e in entries),
                 "legal_bases": _unique(e.legal_basis.value for e in entries),
                 "examples": _unique(_msgid(e.examples) for e in entries if e.examples),
                 "fields": sorted({f"{e.model}.{name}" for e in entries for name in e.field_names()}),
@@ -71,7 +73,7 @@ def build_document() -> dict[str, Any]:
     return {
         "preset": preset_name(),
         "controller": dict(settings.PRIVACY_CONTROLLER),
-        "authority": dict(settings.PRIVACY_SUPERVISORY_AUTHORITY),
+        "authorities": [dict(a) for a in settings.PRIVACY_SUPERVISORY_AUTHORITIES],
         "processors": [dict(p) for p in settings.PRIVACY_PROCESSORS],
         "categories": categories,
         "sweep_interval_minutes": settings.PRIVACY_SWEEP_INTERVAL_MINUTES,
@@ -105,15 +107,22 @@ def digest(document: dict[str, Any]) -> str:
 
 
 def current_version() -> PolicyVersion:
-    """Return the policy version matching the registry and schedule in force, publishing it if new."""
+    """Return the policy version matching the registry and schedule in force, publishing it if new.
+
+    Compared with the latest version only: a change that is later reverted
+    publishes the earlier text again as a new version, since that is what is
+    in force from then on.
+    """
     document = build_document()
     key = digest(document)
-    version = PolicyVersion.objects.filter(digest=key).first()
-    if version is not None:
-        return version
+    latest = PolicyVersion.objects.order_by("-number").first()
+    if latest is not None and latest.digest == key:
+        return latest
     try:
         with transaction.atomic():
             latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
+            if latest is not None and latest.digest == key:
+                return latest  # another process published it meanwhile
             return PolicyVersion.objects.create(
                 number=(latest.number + 1) if latest else 1,
                 published_at=timezone.now(),
@@ -122,7 +131,7 @@ def current_version() -> PolicyVersion:
             )
     except IntegrityError:
         # Another process published the same version at the same moment.
-        return PolicyVersion.objects.get(digest=key)
+        return PolicyVersion.objects.order_by("-number").first()
 
 
 def period_text(period: dict[str, int]) -> str:
@@ -138,64 +147,163 @@ def period_text(period: dict[str, int]) -> str:
     return _(" and ").join(parts)
 
 
-def retention_text(rule: dict[str, Any], *, preset: str = "") -> str:
-    """Say a rule in plain words, e.g. "deleted 2 years after your last order"."""
+# The records of processing speak of the data subject, not to them (third person).
+THIRD_PERSON = {
+    Trigger.LAST_ACTIVITY: gettext_lazy("the data subject's last activity"),
+    Trigger.ORDER_DATE: gettext_lazy("the order date"),
+    Trigger.ORDER_COMPLETED: gettext_lazy("the completion of the order"),
+    Trigger.LAST_ORDER: gettext_lazy("the data subject's last order"),
+    Trigger.UPLOAD_OR_LAST_ORDER: gettext_lazy("the upload or the data subject's last order, whichever is later"),
+    Trigger.ACCOUNT_CLOSED: gettext_lazy("the closing of the account"),
+    Trigger.LAST_COMMUNICATION: gettext_lazy("the last communication"),
+    Trigger.UNSUBSCRIBED: gettext_lazy("the data subject unsubscribing"),
+    Trigger.UPLOAD_DATE: gettext_lazy("the upload"),
+    Trigger.SESSION_END: gettext_lazy("the end of the visit"),
+    Trigger.CONSENT_GIVEN: gettext_lazy("the cookie choice"),
+    Trigger.TICKET_RESOLVED: gettext_lazy("the resolution of the question"),
+    Trigger.REQUEST_CLOSED: gettext_lazy("the handling of the request"),
+    Trigger.RECORDED: gettext_lazy("the moment it was recorded"),
+}
+THIRD_PERSON_SCOPES = {
+    "account_not_ordered": gettext_lazy("uploaded to an account and not ordered"),
+}
+
+
+def retention_text(rule: dict[str, Any], *, preset: str = "", third_person: bool = False) -> str:
+    """Say a rule in plain words, e.g. "deleted 2 years after your last order".
+
+    ``third_person`` speaks of the data subject, for the records of processing.
+    """
     action = Action(rule["action"]).label
-    trigger = Trigger(rule["trigger"]).label
+    trigger = THIRD_PERSON[rule["trigger"]] if third_person else Trigger(rule["trigger"]).label
     period = period_text(rule.get("period") or {})
     if period:
         text = _("%(action)s %(period)s after %(trigger)s") % {"action": action, "period": period, "trigger": trigger}
     else:
         text = _("%(action)s when %(trigger)s") % {"action": action, "trigger": trigger}
     wording = rule.get("scope_wording") or (registry.scope_wording(rule["scope"]) if rule.get("scope") else None)
+    if third_person and rule.get("scope") in THIRD_PERSON_SCOPES:
+        wording = THIRD_PERSON_SCOPES[rule["scope"]]
     if wording:
         text = _("%(what)s: %(text)s") % {"what": _(str(wording)), "text": text}
     if rule.get("legal_hold"):
-        text = _("%(text)s (kept that long by law, and restricted even if you ask us to erase it)") % {"text": text}
+        if third_person:
+            text = _("%(text)s (a statutory retention: restricted, not erased, on an erasure request)") % {
+                "text": text
+            }
+        else:
+            text = _("%(text)s (kept that long by law, and restricted even if you ask us to erase it)") % {
+                "text": text
+            }
     if rule.get("platform_choice"):
         source = PRESET_SOURCES.get(preset, preset)
-        text = _("%(text)s (our own choice: the %(source)s policy we follow sets no period for this)") % {
-            "text": text,
-            "source": source,
-        }
+        if third_person:
+            message = _("%(text)s (the platform's own choice: the %(source)s policy followed sets no period)")
+        else:
+            message = _("%(text)s (our own choice: the %(source)s policy we follow sets no period for this)")
+        text = message % {"text": text, "source": source}
     return text
 
 
-def records_of_processing(document: dict[str, Any] | None = None) -> list[dict[str, str]]:
-    """Return the GDPR article 30 records: one row per category of personal data held."""
-    document = document or build_document()
-    controller = document["controller"]
-    recipients = "; ".join(f"{p['name']} ({p['purpose']}, {p['location']})" for p in document["processors"])
-    transfers = "; ".join(
-        f"{p['name']}: {p['location']} ({p.get('safeguard') or 'no safeguard stated'})"
+def country_names(codes) -> str:
+    """Return country codes as names in the active language, e.g. "Ireland, United States"."""
+    return ", ".join(str(countries.name(code) or code) for code in codes)
+
+
+def localised(document: dict[str, Any]) -> dict[str, Any]:
+    """Return the controller, processors and authorities of a document in the active language.
+
+    Documents published before countries were codes keep their text as it was.
+    """
+    controller = dict(document["controller"])
+    if controller.get("country"):
+        controller["address"] = f"{controller['address']}, {country_names([controller['country']])}"
+    processors = [
+        {
+            **p,
+            "purpose": _(p["purpose"]) if p.get("purpose") else "",
+            "safeguard": _(p["safeguard"]) if p.get("safeguard") else "",
+            "location": country_names(p["countries"]) if "countries" in p else p.get("location", ""),
+        }
         for p in document["processors"]
-        if p.get("outside_eea")
-    )
-    rows = []
-    for cat in document["categories"]:
-        rows.append(
-            {
-                "controller": f"{controller['name']}, {controller['address']} ({controller['email']})",
-                "processing": cat["title"],
-                "purposes": " / ".join(cat["purposes"]),
-                "legal_bases": " / ".join(str(LegalBasis(b).label) for b in cat["legal_bases"]),
-                "data_subjects": str(SUBJECTS.get(cat["key"], DEFAULT_SUBJECTS)),
-                "personal_data": ", ".join(cat["fields"]),
-                "recipients": recipients,
-                "transfers_outside_eea": transfers,
-                "retention": "; ".join(
-                    f"{r['id']}: {retention_text(r, preset=document.get('preset', ''))}" for r in cat["retention"]
-                ),
-                "security_measures": str(SECURITY_MEASURES)
-                % {"minutes": document.get("sweep_interval_minutes", settings.PRIVACY_SWEEP_INTERVAL_MINUTES)},
-            }
+    ]
+    authorities = document.get("authorities") or [document["authority"]]
+    authorities = [
+        {
+            **a,
+            "name": _(a["name"]),
+            "address": ", ".join(
+                filter(None, [_(a["address"]), country_names([a["country"]]) if a.get("country") else ""])
+            ),
+            "audience": _(a["audience"]) if a.get("audience") else "",
+        }
+        for a in authorities
+    ]
+    return {"controller": controller, "processors": processors, "authorities": authorities}
+
+
+RECORD_COLUMNS = {
+    "controller": gettext_lazy("Controller"),
+    "processing": gettext_lazy("Processing"),
+    "purposes": gettext_lazy("Purposes"),
+    "legal_bases": gettext_lazy("Legal bases"),
+    "data_subjects": gettext_lazy("Data subjects"),
+    "personal_data": gettext_lazy("Personal data"),
+    "recipients": gettext_lazy("Recipients"),
+    "transfers_outside_eea": gettext_lazy("Transfers outside the EEA"),
+    "retention": gettext_lazy("Retention"),
+    "security_measures": gettext_lazy("Security measures"),
+}
+LEGAL_BASES_THIRD_PERSON = {
+    LegalBasis.CONSENT: gettext_lazy("Consent of the data subject (GDPR art. 6(1)(a))"),
+    LegalBasis.CONTRACT: gettext_lazy("Performance of a contract with the data subject (GDPR art. 6(1)(b))"),
+    LegalBasis.LEGAL_OBLIGATION: gettext_lazy("A legal obligation of the controller (GDPR art. 6(1)(c))"),
+    LegalBasis.LEGITIMATE_INTEREST: gettext_lazy("Legitimate interest of the controller (GDPR art. 6(1)(f))"),
+}
+
+
+def records_of_processing(
+    document: dict[str, Any] | None = None, *, language: str | None = None
+) -> list[dict[str, str]]:
+    """Return the GDPR article 30 records, one row per category, in one language for the officer and authority."""
+    document = document or build_document()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        local = localised(document)
+        controller = local["controller"]
+        recipients = "; ".join(f"{p['name']} ({p['purpose']}, {p['location']})" for p in local["processors"])
+        transfers = "; ".join(
+            f"{p['name']}: {p['location']} ({p['safeguard'] or _('no safeguard stated')})"
+            for p in local["processors"]
+            if p.get("outside_eea")
         )
-    return rows
+        preset = document.get("preset", "")
+        minutes = document.get("sweep_interval_minutes", settings.PRIVACY_SWEEP_INTERVAL_MINUTES)
+        rows = []
+        for cat in document["categories"]:
+            rows.append(
+                {
+                    "controller": f"{controller['name']}, {controller['address']} ({controller['email']})",
+                    "processing": _(cat["title"]),
+                    "purposes": " / ".join(_(p) for p in cat.get("record_purposes", cat["purposes"])),
+                    "legal_bases": " / ".join(str(LEGAL_BASES_THIRD_PERSON[b]) for b in cat["legal_bases"]),
+                    "data_subjects": str(SUBJECTS.get(cat["key"], DEFAULT_SUBJECTS)),
+                    "personal_data": ", ".join(cat["fields"]),
+                    "recipients": recipients,
+                    "transfers_outside_eea": transfers,
+                    "retention": "; ".join(
+                        f"{r['id']}: {retention_text(r, preset=preset, third_person=True)}" for r in cat["retention"]
+                    ),
+                    "security_measures": str(SECURITY_MEASURES) % {"minutes": minutes},
+                }
+            )
+        return rows
 
 
-def records_as_csv(rows: list[dict[str, str]]) -> str:
+def records_as_csv(rows: list[dict[str, str]], *, language: str | None = None) -> str:
+    """Return the records as CSV, the header row in the records' language."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["processing"])
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(out)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        writer.writerow([str(label) for label in RECORD_COLUMNS.values()])
+    writer.writerows([row[key] for key in RECORD_COLUMNS] for row in rows)
     return out.getvalue()

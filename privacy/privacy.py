@@ -20,6 +20,7 @@ def _account_data(model: str, fields: tuple[Anonymise, ...], prefix: str = "user
             model=model,
             category=Category.ACCOUNT,
             purpose=_("Your account: signing in, your orders, your preferences."),
+            record_purpose=_("Providing the customer's account: signing in, orders and preferences."),
             legal_basis=LegalBasis.CONTRACT,
             subject=prefix.removesuffix("__"),
             fields=fields,

@@ -43,6 +43,7 @@ class Trigger(models.TextChoices):
     ORDER_DATE = "order_date", _("the order date")
     ORDER_COMPLETED = "order_completed", _("the order is completed")
     LAST_ORDER = "last_order", _("your last order")
+    UPLOAD_OR_LAST_ORDER = "upload_or_last_order", _("the upload or your last order, whichever is later")
     ACCOUNT_CLOSED = "account_closed", _("your account is closed")
     LAST_COMMUNICATION = "last_communication", _("the last communication")
     UNSUBSCRIBED = "unsubscribed", _("you unsubscribe")
@@ -147,6 +148,8 @@ class PersonalData:
     fields: tuple[Anonymise, ...]
     triggers: dict[str, Any]
     examples: str = ""
+    # The purpose in the third person, for the records of processing (art. 30); ``purpose`` speaks to the customer.
+    record_purpose: str = ""
     subject: str | None = ""
     subject_hint: str = ""
     anonymise_by_deleting: bool = False

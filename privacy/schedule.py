@@ -257,7 +257,7 @@ SMARTPHOTO = [
     _r(
         "SMP-6",
         C.IMAGE,
-        T.LAST_ORDER,
+        T.UPLOAD_OR_LAST_ORDER,
         A.DELETE,
         years=2,
         scope="account_not_ordered",

@@ -225,7 +225,9 @@ PRIVACY_RETENTION_OVERRIDES: dict[str, dict] = env.json("PRIVACY_RETENTION_OVERR
 PRIVACY_RETENTION_EXTRA_RULES: list[dict] = env.json("PRIVACY_RETENTION_EXTRA_RULES", default=[])
 PRIVACY_CONTROLLER = {
     "name": env.str("PRIVACY_CONTROLLER_NAME", default="Photoshop BV"),
-    "address": env.str("PRIVACY_CONTROLLER_ADDRESS", default="Grote Markt 1, 1000 Brussel, België"),
+    # The country is a code, so that each language's page names it in that language.
+    "address": env.str("PRIVACY_CONTROLLER_ADDRESS", default="Grote Markt 1, 1000 Brussel"),
+    "country": env.str("PRIVACY_CONTROLLER_COUNTRY", default="BE"),
     "company_number": env.str("PRIVACY_CONTROLLER_COMPANY_NUMBER", default="BE0403170701"),
     "email": env.str("PRIVACY_CONTROLLER_EMAIL", default="privacy@photoshop.example"),
     "dpo_email": env.str("PRIVACY_DPO_EMAIL", default="dpo@photoshop.example"),
@@ -242,37 +244,55 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+# Countries are codes: each language's page names them in its own language.
 PRIVACY_PROCESSORS = env.json(
     "PRIVACY_PROCESSORS",
     default=[
         {
             "name": "Amazon Web Services EMEA SARL",
             "purpose": gettext_noop("hosting and photo storage"),
-            "location": "Ireland",
+            "countries": ["IE"],
             "outside_eea": False,
             "safeguard": "",
         },
         {
             "name": "Stripe Payments Europe Ltd",
             "purpose": gettext_noop("online payments"),
-            "location": "Ireland, United States",
+            "countries": ["IE", "US"],
             "outside_eea": True,
             "safeguard": gettext_noop("EU-US Data Privacy Framework and standard contractual clauses"),
         },
         {
             "name": "Postmark (ActiveCampaign LLC)",
             "purpose": gettext_noop("sending e-mail"),
-            "location": "United States",
+            "countries": ["US"],
             "outside_eea": True,
             "safeguard": gettext_noop("standard contractual clauses"),
         },
     ],
 )
-PRIVACY_SUPERVISORY_AUTHORITY = {
-    "name": env.str("PRIVACY_AUTHORITY_NAME", default="Gegevensbeschermingsautoriteit (GBA)"),
-    "address": env.str("PRIVACY_AUTHORITY_ADDRESS", default="Drukpersstraat 35, 1000 Brussel"),
-    "url": env.str("PRIVACY_AUTHORITY_URL", default="https://www.gegevensbeschermingsautoriteit.be"),
-}
+# Where customers may complain: the Belgian authority, and the Dutch one for
+# customers in the Netherlands. Names and addresses are message ids, shown in
+# each page's language.
+PRIVACY_SUPERVISORY_AUTHORITIES = env.json(
+    "PRIVACY_SUPERVISORY_AUTHORITIES",
+    default=[
+        {
+            "name": gettext_noop("Data Protection Authority (Gegevensbeschermingsautoriteit, GBA)"),
+            "address": gettext_noop("Drukpersstraat 35, 1000 Brussels"),
+            "country": "BE",
+            "url": "https://www.gegevensbeschermingsautoriteit.be",
+            "audience": gettext_noop("customers in Belgium"),
+        },
+        {
+            "name": gettext_noop("Dutch Data Protection Authority (Autoriteit Persoonsgegevens)"),
+            "address": gettext_noop("Hoge Nieuwstraat 8, 2514 EL The Hague"),
+            "country": "NL",
+            "url": "https://www.autoriteitpersoonsgegevens.nl",
+            "audience": gettext_noop("customers in the Netherlands"),
+        },
+    ],
+)
 
 # Photos: upload bounds, quota, print formats (long x short side in cm), NSFW scanning.
 PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=40 * 1024 * 1024)
