@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from privacy.models import PolicyVersion, SweepRun
 from privacy.policy import retention_text
 from privacy.registry import registry
-from privacy.schedule import Action, effective_schedule
+from privacy.schedule import Action, effective_schedule, preset_name
 from privacy.services import delete_with_files
 
 
@@ -152,6 +152,13 @@ class SweepRunAdmin(ReadOnlyAdmin):
         "errors",
     ]
     exclude = ["counts"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        from privacy.checks import waiting_rules
+
+        descriptions = _rule_descriptions(preset_name())
+        waiting = [(rule_id, descriptions.get(rule_id, "")) for rule_id in waiting_rules()]
+        return super().changelist_view(request, {**(extra_context or {}), "waiting_rules": waiting})
 
     @admin.display(description=_("status"), ordering="status")
     def kind(self, run: SweepRun) -> str:
