@@ -1,23 +1,29 @@
-"""Writes to accounts: profile, addresses, communication preferences, activity."""
+"""Writes to accounts: profile, addresses, communication preferences, activity, closing and erasing."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
     ADDRESS_FIELDS,
     PROFILE_FIELDS,
+    AccountEvent,
     Address,
+    CloseReason,
     CommunicationKind,
     CommunicationPreference,
+    Session,
     User,
 )
 from accounts.selectors import communication_preferences_for
+from privacy.services import erase_subject
 
 
 def user_record_activity(*, user: User) -> bool:
@@ -131,3 +137,95 @@ def communication_preferences_set(
         )
         changed.append(kind)
     return changed
+
+
+def _lock_account(user: User) -> User:
+    """Return the user's row, locked, and refuse staff accounts."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_staff or locked.is_superuser:
+        # Their records are evidence (PIX-2, PIX-9); staff leave through a superuser, by hand.
+        raise ValidationError(_("Staff accounts are not closed or erased here."), code="staff_account")
+    return locked
+
+
+def _close_locked(account: User, *, now) -> int:
+    """Close a locked, open account; return how many sessions ended."""
+    account.closed_at = now
+    # A closed account no longer signs in: the sign-in backends refuse inactive users.
+    account.is_active = False
+    account.save(update_fields=["closed_at", "is_active"])
+    ended, _per_model = Session.objects.filter(account=account).delete()
+    return ended
+
+
+def account_close(*, user: User, actor: User | None = None, reason: str = "") -> User:
+    """Close a customer's account now and record who did it; return the account.
+
+    The account can no longer sign in and its sessions end at once; the
+    retention sweep then ends its data 48 hours after ``closed_at`` (STX-4),
+    unless it is erased sooner (``account_erase``). Closing a closed account
+    changes nothing and writes no second record. ``reason`` is a
+    ``CloseReason`` code, never free text about the person. ``actor`` is
+    the staff member, or None for the system.
+
+    Runs in its own transaction (durable), so that the closure and its
+    record are committed together and never rolled back by a caller.
+    """
+    if reason and reason not in CloseReason.values:
+        raise ValidationError(_("Unknown reason for closing an account."), code="reason")
+    with transaction.atomic(durable=True):
+        account = _lock_account(user)
+        if account.closed_at is None:
+            now = timezone.now()
+            ended = _close_locked(account, now=now)
+            AccountEvent.objects.create(
+                user=account,
+                actor=actor,
+                kind=AccountEvent.Kind.CLOSED,
+                at=now,
+                detail={"reason": reason, "sessions_ended": ended},
+            )
+    return account
+
+
+def account_erase(*, user: User, actor: User | None = None) -> dict[str, dict]:
+    """Erase a customer's personal data now, closing the account first if open, and record it (SMP-9, ALB-3).
+
+    ``privacy.services.erase_subject`` does the erasing: what a legal hold
+    keeps (invoices, PIX-1) is restricted, not deleted; stored files go
+    once this transaction commits. Return, per model, how many records were
+    erased and how many restricted, as erase_subject does.
+
+    The erasure deletes the account's earlier records (AccountEvent) with
+    its other data; the records of this closure and erasure are written
+    after it, point at the anonymised account row and name no one.
+    """
+    with transaction.atomic(durable=True):
+        account = _lock_account(user)
+        now = timezone.now()
+        newly_closed = account.closed_at is None
+        ended = _close_locked(account, now=now) if newly_closed else 0
+        closed_at = account.closed_at
+        outcome = erase_subject(account, now=now)
+        events = []
+        if newly_closed:
+            events.append(
+                AccountEvent(
+                    user_id=account.pk,
+                    actor=actor,
+                    kind=AccountEvent.Kind.CLOSED,
+                    at=now,
+                    detail={"reason": "", "sessions_ended": ended},
+                )
+            )
+        events.append(
+            AccountEvent(
+                user_id=account.pk,
+                actor=actor,
+                kind=AccountEvent.Kind.ERASED,
+                at=now,
+                detail={"closed_at": closed_at.isoformat(), "records": outcome},
+            )
+        )
+        AccountEvent.objects.bulk_create(events)
+    return outcome

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from photos import services
 from photos.models import Photo
-from privacy.admin import DeletesStoredFiles
+from privacy.admin import AdminLogWithoutPersonalData, DeletesStoredFiles
 
 
 class ReviewForm(forms.ModelForm):
@@ -29,7 +29,7 @@ class ReviewForm(forms.ModelForm):
 
 
 @admin.register(Photo)
-class PhotoAdmin(DeletesStoredFiles, admin.ModelAdmin):
+class PhotoAdmin(AdminLogWithoutPersonalData, DeletesStoredFiles, admin.ModelAdmin):
     """The review queue: photos held by the NSFW scan wait here for a decision (STX-10)."""
 
     form = ReviewForm

@@ -15,7 +15,13 @@ def test_staff_roles_exist_with_fitting_permissions():
     assert {"Support", "Privacy officer", "Marketing", "Print lab"} <= set(perms)
     assert {"view_user", "change_user", "view_address"} <= perms["Support"]
     assert "delete_user" not in perms["Support"]
-    assert {"view_user", "delete_user", "view_logentry"} <= perms["Privacy officer"]
+    assert {"view_user", "close_account", "erase_account", "view_accountevent", "view_logentry"} <= perms[
+        "Privacy officer"
+    ]
+    assert "close_account" in perms["Support"]
+    assert "erase_account" not in perms["Support"]
+    # No role deletes a user row: accounts are closed or erased with a record.
+    assert not any("delete_user" in codenames for codenames in perms.values())
     assert "change_user" not in perms["Marketing"]
 
 
