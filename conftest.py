@@ -88,11 +88,11 @@ def verified_email(user) -> None:
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
 
 
-def skip_or_fail_without(service: str, reachable: bool) -> None:
+def skip_or_fail_without(service: str, reachable: bool, *, problem: str = "is not reachable on loopback") -> None:
     """Skip a test whose real service is missing; in CI (CI set) fail instead, so it never silently skips."""
     if reachable:
         return
-    message = f"{service} is not reachable on loopback"
+    message = f"{service} {problem}"
     if os.environ.get("CI"):
         pytest.fail(f"{message}, and CI must run this test (.ci/run starts it)")
     pytest.skip(f"{message} (.ci/run starts it)")
@@ -172,7 +172,11 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is in requirements-dev.txt
         sync_playwright = None
-    skip_or_fail_without("Chromium (/usr/bin/chromium)", bool(sync_playwright and shutil.which(CHROMIUM)))
+    skip_or_fail_without(
+        "Debian's Chromium",
+        bool(sync_playwright and shutil.which(CHROMIUM)),
+        problem=f"is not installed at {CHROMIUM} (apt-get install chromium); the browser tests need it",
+    )
     # Playwright's sync API keeps an event loop on this thread; the ORM calls in
     # the tests are plain synchronous code all the same.
     with pytest.MonkeyPatch.context() as mp, sync_playwright() as p:
