@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -148,7 +149,7 @@ def _lock_account(user: User) -> User:
     return locked
 
 
-def _close_locked(account: User, *, now) -> int:
+def _close_locked(account: User, *, now: datetime.datetime) -> int:
     """Close a locked, open account; return how many sessions ended."""
     account.closed_at = now
     # A closed account no longer signs in: the sign-in backends refuse inactive users.
