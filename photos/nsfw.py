@@ -76,7 +76,7 @@ class RekognitionScanner(Scanner):
         from botocore.exceptions import BotoCoreError, ClientError
 
         out = io.BytesIO()
-        image.convert("RGB").save(out, "JPEG", quality=90)
+        image.convert("RGB").save(out, "JPEG", quality=90, exif=b"")  # pixels only: no location leaves (PIX-7)
         try:
             response = self.client.detect_moderation_labels(Image={"Bytes": out.getvalue()}, MinConfidence=50)
         except (BotoCoreError, ClientError) as exc:

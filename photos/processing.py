@@ -113,7 +113,7 @@ def _thumbnails(image: Image.Image) -> dict[str, bytes]:
         if size != current.size:
             current = current.resize(size, Image.Resampling.BICUBIC, reducing_gap=1.0)
         out = io.BytesIO()
-        current.save(out, "JPEG", quality=85)
+        current.save(out, "JPEG", quality=85, exif=b"")  # no metadata at all (PIX-7)
         thumbnails[name] = out.getvalue()
     return thumbnails
 
@@ -163,6 +163,8 @@ def process_image(handle, *, keep_location: bool) -> Result:
         width, height = image.size
         reduced = _reduced(image, int(max(THUMBNAIL_SIZES.values()) * DECODE_FRACTION))
         upright = ImageOps.exif_transpose(reduced)
+    # PIX-7: nothing made from the picture (thumbnails, the scanner's copy) takes its EXIF or XMP along.
+    upright.info = {}
     if metadata.orientation in (5, 6, 7, 8):
         width, height = height, width
     if not keep_location:
