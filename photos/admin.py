@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,14 @@ class ReviewForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "reject" and not cleaned.get("review_reason", "").strip():
+        decision = cleaned.get("decision")
+        if decision and self.instance.review not in services.REVIEW_TRANSITIONS:
+            self.add_error(
+                "decision",
+                _("Only a photo held for review can be approved or rejected; this one is %(state)s.")
+                % {"state": self.instance.get_review_display()},
+            )
+        if decision == "reject" and not cleaned.get("review_reason", "").strip():
             self.add_error("review_reason", _("Give the reason the customer will see."))
         return cleaned
 
@@ -60,8 +68,20 @@ class PhotoAdmin(AdminLogWithoutPersonalData, DeletesStoredFiles, admin.ModelAdm
 
     def save_model(self, request: HttpRequest, obj: Photo, form, change: bool) -> None:
         decision = form.cleaned_data.get("decision")
-        if decision:
+        if not decision:
+            return
+        try:
             services.photo_review(
                 photo=obj, approve=decision == "approve", reviewer=request.user, reason=obj.review_reason
             )
+        except ValidationError as exc:
+            # Another reviewer decided since the page was loaded: say so, change nothing.
+            request._photo_review_refused = True
+            messages.error(request, " ".join(exc.messages))
+        else:
             messages.info(request, _("Decision recorded."))
+
+    def response_change(self, request: HttpRequest, obj: Photo) -> HttpResponse:
+        if getattr(request, "_photo_review_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import io
 import random
 
-from django.db import transaction
 from PIL import Image, ImageDraw
 
 from photos import services
-from photos.models import Album, Photo
+from photos.models import Photo
 
 
 def picture(width: int = 800, height: int = 600, seed: int = 1) -> Image.Image:
@@ -30,14 +29,13 @@ def picture(width: int = 800, height: int = 600, seed: int = 1) -> Image.Image:
 
 def seed_photos(user, count: int = 4) -> int:
     """Give the demo user a few processed photos (idempotent: same pictures, same content hash)."""
-    album = Album.objects.get_or_create(user=user, title="Zomer 2026")[0]
     owner = services.Owner(user_id=user.pk)
+    album = services.album_get_or_create(owner=owner, title="Zomer 2026")
     for seed in range(count):
         out = io.BytesIO()
         picture(2400, 1800, seed=seed).save(out, "JPEG", quality=88)
         size = out.tell()
         out.seek(0)
         # Processing is queued on commit: eager in the embedded setup, a worker otherwise.
-        with transaction.atomic():
-            services.photo_ingest(owner=owner, handle=out, filename=f"zomer-{seed + 1}.jpg", size=size, album=album)
+        services.photo_ingest(owner=owner, handle=out, filename=f"zomer-{seed + 1}.jpg", size=size, album=album)
     return Photo.objects.filter(user=user).count()

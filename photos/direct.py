@@ -1,32 +1,33 @@
 """Direct uploads to S3: the browser posts the bytes to the private bucket with a presigned POST.
 
-The server never proxies the bytes. It signs a POST limited to one key, a
-size range and a content type, then, when the browser reports the upload,
-checks the stored object itself (S3 conditions can be missing or, in test
-doubles such as moto, not enforced) before accepting it as a photo.
+The server does not proxy the bytes. It signs a POST limited to one key, a
+size range and a content type; when the browser reports the upload,
+``services.photo_ingest_direct`` checks the stored object itself (S3
+conditions can be missing or, in test doubles such as moto, not enforced)
+before accepting it as a photo. Objects under ``INCOMING`` that no photo
+names are removed once their token has expired.
 """
 
 from __future__ import annotations
 
-import tempfile
 import uuid
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
-from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from photos.models import Album, Photo
-from photos.services import Owner, check_quota, queue_processing
-from photos.validation import check_image, max_upload_bytes
+from photos.selectors import Owner, quota_check
+from photos.validation import max_upload_bytes
 
 CONTENT_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"}
 SALT = "photos.direct-upload"
 TOKEN_MAX_AGE = 60 * 60
 POST_EXPIRES = 10 * 60
+INCOMING = "photos/originals/incoming/"
 
 
 def enabled() -> bool:
@@ -67,9 +68,9 @@ def presign(*, owner: Owner, filename: str, size: int, content_type: str) -> dic
         raise ValidationError(_("The file is empty."), code="empty")
     if size > max_upload_bytes():
         raise ValidationError(_("The file is too large."), code="too_large")
-    check_quota(owner, size)
+    quota_check(owner=owner, size=size)
     storage = storages["default"]
-    name = f"photos/originals/incoming/{uuid.uuid4().hex}"
+    name = f"{INCOMING}{uuid.uuid4().hex}"
     key = storage._normalize_name(name)
     client = storage.connection.meta.client
     post = client.generate_presigned_post(
@@ -88,8 +89,16 @@ def presign(*, owner: Owner, filename: str, size: int, content_type: str) -> dic
     return {"url": post["url"], "fields": post["fields"], "token": token}
 
 
-def complete(*, owner: Owner, token: str, album: Album | None = None) -> Photo:
-    """Verify the object the browser stored and accept it as a photo; remove it when it is refused."""
+@dataclass(frozen=True)
+class DirectUpload:
+    """An object a browser was allowed to store: where, and the file name it came with."""
+
+    name: str
+    filename: str
+
+
+def read_token(*, token: str, owner: Owner) -> DirectUpload:
+    """Return what an upload token names, or raise ValidationError if it is forged, expired or someone else's."""
     try:
         data = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature as exc:
@@ -97,43 +106,4 @@ def complete(*, owner: Owner, token: str, album: Album | None = None) -> Photo:
         raise ValidationError(message, code="token") from exc
     if data["owner"] != [owner.user_id, owner.session_key]:
         raise ValidationError(_("This upload belongs to someone else."), code="owner")
-    storage = storages["default"]
-    name = data["name"]
-    if not storage.exists(name):
-        raise ValidationError(_("The photo did not arrive; upload it again."), code="missing")
-    try:
-        size = storage.size(name)
-        if size > max_upload_bytes():
-            raise ValidationError(_("The file is too large."), code="too_large")
-        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as copy:
-            with storage.open(name, "rb") as remote:
-                for chunk in iter(lambda: remote.read(1024 * 1024), b""):
-                    copy.write(chunk)
-            checked = check_image(copy, size=size)
-        existing = Photo.objects.filter(owner.filter(), content_hash=checked.content_hash).first()
-        if existing is not None:
-            storage.delete(name)
-            return existing
-        check_quota(owner, size)
-    except ValidationError:
-        storage.delete(name)
-        raise
-    photo = Photo(
-        **owner.fields(),
-        album=album,
-        filename=data["filename"],
-        content_hash=checked.content_hash,
-        size_bytes=size,
-        image_format=checked.image_format,
-        width=checked.width,
-        height=checked.height,
-    )
-    photo.original.name = name  # the object stays where the browser put it
-    try:
-        with transaction.atomic():
-            photo.save()
-    except IntegrityError:
-        storage.delete(name)
-        return Photo.objects.get(owner.filter(), content_hash=checked.content_hash)
-    transaction.on_commit(lambda: queue_processing(photo.pk))
-    return photo
+    return DirectUpload(name=data["name"], filename=data["filename"])

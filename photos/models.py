@@ -57,6 +57,11 @@ class Photo(models.Model):
         APPROVED = "approved", _("approved by our staff")
         REJECTED = "rejected", _("rejected by our staff")
 
+    class Error(models.TextChoices):
+        # Codes, not text: the customer reads the label in their own language.
+        UNREADABLE = "unreadable", _("The image could not be read.")
+        DAMAGED = "damaged", _("The image data is damaged or incomplete.")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
@@ -64,6 +69,9 @@ class Photo(models.Model):
     session_key = models.CharField(max_length=40, blank=True, db_index=True)
     album = models.ForeignKey(Album, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
     original = models.FileField(_("original"), upload_to=original_path, max_length=200)
+    # PIX-7: whether the stored original may still carry its GPS location; only with the
+    # owner's location consent, and cleared when the file is rewritten without it.
+    original_geotagged = models.BooleanField(default=False, editable=False)
     thumbnail_small = models.FileField(upload_to=thumbnail_path, max_length=200, blank=True)
     thumbnail_large = models.FileField(upload_to=thumbnail_path, max_length=200, blank=True)
     filename = models.CharField(_("file name"), max_length=255)
@@ -83,7 +91,7 @@ class Photo(models.Model):
     exposure = models.FloatField(null=True, blank=True)
     quality_score = models.FloatField(_("print quality"), null=True, blank=True, db_index=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
-    error = models.CharField(max_length=255, blank=True)
+    error = models.CharField(max_length=255, blank=True, choices=Error.choices)
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.PENDING, db_index=True)
     nsfw_labels = models.JSONField(default=dict, blank=True)
     review_reason = models.CharField(_("reason shown to the customer"), max_length=255, blank=True)

@@ -3,18 +3,80 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
-from photos.models import Album, Photo
-from photos.services import Owner
+from photos.models import Album, Photo, PhotoConsent
 
 # The visitor's photo key lives in the session data, so it survives the new
 # session key that signing in gives; then the photos move to the account.
 VISITOR_KEY = "photos_visitor_key"
 
 SORTS = {"newest": ["-uploaded_at"], "best": ["-quality_score", "-uploaded_at"], "oldest": ["uploaded_at"]}
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who a photo belongs to: an account, or a visitor's session before sign-in."""
+
+    user_id: int | None = None
+    session_key: str = ""
+
+    def filter(self) -> Q:
+        """Return the condition that selects the owner's photos and albums."""
+        if self.user_id:
+            return Q(user_id=self.user_id)
+        return Q(user__isnull=True, session_key=self.session_key)
+
+    def fields(self) -> dict:
+        """Return the owner's fields of a new photo or album."""
+        return {"user_id": self.user_id, "session_key": "" if self.user_id else self.session_key}
+
+    @property
+    def key(self) -> str:
+        """Return a string naming the owner (the key of its upload lock)."""
+        return f"user:{self.user_id}" if self.user_id else f"visitor:{self.session_key}"
+
+
+def storage_used(*, owner: Owner) -> int:
+    """Return how many bytes the owner's stored originals take."""
+    return Photo.objects.filter(owner.filter()).aggregate(total=Sum("size_bytes"))["total"] or 0
+
+
+def quota_check(*, owner: Owner, size: int) -> None:
+    """Raise ValidationError if ``size`` more bytes would take the owner past ``PHOTOS_QUOTA_BYTES``.
+
+    Only advisory outside the owner's upload lock: ingest checks again under it.
+    """
+    used = storage_used(owner=owner)
+    quota = settings.PHOTOS_QUOTA_BYTES
+    if used + size > quota:
+        raise ValidationError(
+            _("Your photo storage is full (%(used)s of %(quota)s used). Delete photos to make room.")
+            % {"used": filesizeformat(used), "quota": filesizeformat(quota)},
+            code="quota",
+        )
+
+
+def keeps_location(*, owner: Owner) -> bool:
+    """Whether the owner consented to keeping photo locations (PIX-7); a visitor never has."""
+    return bool(owner.user_id) and PhotoConsent.objects.filter(user_id=owner.user_id, keep_location=True).exists()
+
+
+def photo_by_content(*, owner: Owner, content_hash: str) -> Photo | None:
+    """Return the owner's photo stored from these bytes, if any."""
+    return Photo.objects.filter(owner.filter(), content_hash=content_hash).first()
+
+
+def photo_count(*, user) -> int:
+    """Return how many photos a user's account holds."""
+    return Photo.objects.filter(user=user).count()
 
 
 def owner_for(request: HttpRequest, *, create: bool = False) -> Owner | None:
@@ -28,6 +90,7 @@ def owner_for(request: HttpRequest, *, create: bool = False) -> Owner | None:
 
 
 def photos_for(owner: Owner | None, *, sort: str = "newest") -> QuerySet[Photo]:
+    """Return the owner's photos in the asked order (none for a visitor without photos)."""
     if owner is None:
         return Photo.objects.none()
     return (
@@ -39,6 +102,7 @@ def photos_for(owner: Owner | None, *, sort: str = "newest") -> QuerySet[Photo]:
 
 
 def albums_for(owner: Owner | None) -> QuerySet[Album]:
+    """Return the owner's albums by title."""
     if owner is None:
         return Album.objects.none()
     return Album.objects.filter(owner.filter()).order_by("title")

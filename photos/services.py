@@ -1,49 +1,63 @@
-"""Writes of the photos app: ingest, delete, move to an account, review, consents."""
+"""Writes of the photos app: ingest, processing results, deletion, consents, review, stored-file upkeep.
+
+A row must never name a file that is not there, so files are stored before
+the row that names them; each function here removes what it stored when the
+row is not written after all (an error, a duplicate, the photo gone), so no
+file is left in storage without a row.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import datetime
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
 from typing import IO
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
-from django.template.defaultfilters import filesizeformat
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from photos import direct, gps, selectors
+from photos.locks import owner_upload_lock
 from photos.models import Album, Photo, PhotoConsent
-from photos.validation import check_image
+from photos.processing import Result
+from photos.selectors import Owner
+from photos.validation import CheckedImage, check_image, max_upload_bytes
+from privacy import files as privacy_files
 from privacy.services import delete_with_files
 
+__all__ = ["Owner"]  # re-exported: callers name the owner through the services
 
-@dataclass(frozen=True)
-class Owner:
-    """Who a photo belongs to: an account, or a visitor's session before sign-in."""
+logger = logging.getLogger(__name__)
 
-    user_id: int | None = None
-    session_key: str = ""
-
-    def filter(self) -> Q:
-        if self.user_id:
-            return Q(user_id=self.user_id)
-        return Q(user__isnull=True, session_key=self.session_key)
-
-    def fields(self) -> dict:
-        return {"user_id": self.user_id, "session_key": "" if self.user_id else self.session_key}
+SPOOL_BYTES = 8 * 1024 * 1024
+STRIP_BATCH = 100
+# In-flight completions get this long after a token expires before their object counts as abandoned.
+ABANDON_MARGIN = datetime.timedelta(minutes=15)
+LIST_BATCH = privacy_files.S3_DELETE_LIMIT
 
 
-def check_quota(owner: Owner, size: int) -> None:
-    used = Photo.objects.filter(owner.filter()).aggregate(total=Sum("size_bytes"))["total"] or 0
-    quota = settings.PHOTOS_QUOTA_BYTES
-    if used + size > quota:
-        raise ValidationError(
-            _("Your photo storage is full (%(used)s of %(quota)s used). Delete photos to make room.")
-            % {"used": filesizeformat(used), "quota": filesizeformat(quota)},
-            code="quota",
-        )
+class _Duplicate(Exception):
+    """The owner already has a photo of these bytes (found under the upload lock)."""
+
+    def __init__(self, photo: Photo) -> None:
+        self.photo = photo
+
+
+# --- Ingest ---------------------------------------------------------------------------------------
+
+
+def photo_quota_check(*, owner: Owner, size: int) -> None:
+    """Raise ValidationError if ``size`` more bytes would take the owner past the storage quota."""
+    selectors.quota_check(owner=owner, size=size)
 
 
 def photo_ingest(*, owner: Owner, handle: IO[bytes], filename: str, size: int, album: Album | None = None) -> Photo:
@@ -51,37 +65,205 @@ def photo_ingest(*, owner: Owner, handle: IO[bytes], filename: str, size: int, a
 
     Processing (metadata, thumbnails, quality, NSFW scan) is queued after commit.
     """
-    checked = check_image(handle, size=size)
-    existing = Photo.objects.filter(owner.filter(), content_hash=checked.content_hash).first()
+    return _ingest(owner=owner, handle=handle, filename=filename, size=size, album=album)
+
+
+def photo_ingest_direct(*, owner: Owner, token: str, album: Album | None = None) -> Photo:
+    """Accept an object the browser stored in the bucket (direct upload) once checked like any upload.
+
+    A refused object is removed; so is one replaced by a copy without its
+    location (PIX-7). What is left behind otherwise (the browser never
+    reports) is removed by ``uploads_abandoned_remove``.
+    """
+    upload = direct.read_token(token=token, owner=owner)
+    storage = storages["default"]
+    existing = Photo.objects.filter(original=upload.name).first()
+    if existing is not None and Photo.objects.filter(owner.filter(), pk=existing.pk).exists():
+        return existing  # the same upload reported twice
+    if existing is not None or not storage.exists(upload.name):
+        raise ValidationError(_("The photo did not arrive; upload it again."), code="missing")
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as copy:
+        try:
+            size = storage.size(upload.name)
+            if size > max_upload_bytes():
+                raise ValidationError(_("The file is too large."), code="too_large")
+        except ValidationError:
+            _remove_files([upload.name])
+            raise
+        with storage.open(upload.name, "rb") as remote:
+            for chunk in iter(lambda: remote.read(1024 * 1024), b""):
+                copy.write(chunk)
+        return _ingest(
+            owner=owner, handle=copy, filename=upload.filename, size=size, album=album, stored_name=upload.name
+        )
+
+
+def _ingest(
+    *, owner: Owner, handle: IO[bytes], filename: str, size: int, album: Album | None, stored_name: str = ""
+) -> Photo:
+    """Check, store and record one upload; ``stored_name`` is an object the browser already stored.
+
+    The bytes stored carry no GPS location unless the owner consented
+    (PIX-7). The quota and the duplicate check are final only under the
+    owner's upload lock, in the transaction that inserts the row.
+    """
+    try:
+        checked = check_image(handle, size=size)
+        existing = selectors.photo_by_content(owner=owner, content_hash=checked.content_hash)
+        if existing is None:
+            photo_quota_check(owner=owner, size=checked.size_bytes)  # refuse early; final under the lock
+    except ValidationError:
+        _remove_files([stored_name])
+        raise
     if existing is not None:
+        _remove_files([stored_name])
         return existing
-    check_quota(owner, checked.size_bytes)
-    photo = Photo(
+    keep_location = selectors.keeps_location(owner=owner)
+    stripped = None if keep_location else gps.strip(handle, checked.image_format)
+    photo = _new_photo(owner=owner, checked=checked, filename=filename, album=album)
+    photo.original_geotagged = keep_location and gps.has_location(handle, checked.image_format)
+    written: list[str] = []
+    try:
+        with stripped if stripped is not None else contextlib.nullcontext():
+            if stored_name and stripped is None:
+                photo.original.name = stored_name  # the object stays where the browser put it
+            else:
+                photo.original.save(f"upload.{checked.extension}", File(stripped or handle), save=False)
+                written.append(photo.original.name)
+                photo.size_bytes = _size(stripped or handle)  # what is stored is what counts
+        _photo_insert(photo=photo, owner=owner)
+    except _Duplicate as duplicate:
+        _remove_files([*written, stored_name])
+        return duplicate.photo
+    except ValidationError:
+        _remove_files([*written, stored_name])
+        raise
+    except BaseException:
+        # Only what this call stored: the browser's object stays for a retry of the same token.
+        _remove_files(written)
+        raise
+    if written and stored_name:
+        # The browser's object was replaced by its copy without a location.
+        _remove_files([stored_name])
+    return photo
+
+
+def _new_photo(*, owner: Owner, checked: CheckedImage, filename: str, album: Album | None) -> Photo:
+    return Photo(
         **owner.fields(),
         album=album,
         filename=filename[:255],
+        # The hash of the bytes as uploaded, so the same upload again is found, whatever was stripped.
         content_hash=checked.content_hash,
         size_bytes=checked.size_bytes,
         image_format=checked.image_format,
         width=checked.width,
         height=checked.height,
     )
-    photo.original.save(f"upload.{checked.extension}", File(handle), save=False)
+
+
+@transaction.atomic(durable=True)
+def _photo_insert(*, photo: Photo, owner: Owner) -> None:
+    """Insert a new photo under the owner's upload lock, after the final duplicate and quota checks.
+
+    Durable: the row is committed when this returns, so a caller cannot roll
+    it back and leave its stored file without a row.
+    """
+    owner_upload_lock(owner)
+    existing = selectors.photo_by_content(owner=owner, content_hash=photo.content_hash)
+    if existing is not None:
+        raise _Duplicate(existing)
+    photo_quota_check(owner=owner, size=photo.size_bytes)
+    photo.full_clean(validate_constraints=False)  # the database checks those
     try:
         with transaction.atomic():
-            photo.save()
+            photo.save(force_insert=True)
     except IntegrityError:
-        # The same bytes arrived twice at once: keep the first, drop this copy.
-        photo.original.storage.delete(photo.original.name)
-        return Photo.objects.get(owner.filter(), content_hash=checked.content_hash)
-    transaction.on_commit(lambda: queue_processing(photo.pk))
-    return photo
+        # The same bytes arrived by another way at once (a visitor's photos moving in at sign-in).
+        existing = selectors.photo_by_content(owner=owner, content_hash=photo.content_hash)
+        if existing is None:
+            raise
+        raise _Duplicate(existing) from None
+    photo_id = photo.pk
+    transaction.on_commit(lambda: _queue_processing(photo_id))
 
 
-def queue_processing(photo_id) -> None:
+def _size(handle: IO[bytes]) -> int:
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    handle.seek(0)
+    return size
+
+
+def _queue_processing(photo_id) -> None:
     from photos.tasks import process_photo
 
     process_photo.delay(str(photo_id))
+
+
+def album_get_or_create(*, owner: Owner, title: str) -> Album | None:
+    """Return the owner's album of this title, made if needed; None for a blank title."""
+    title = title.strip()[:120]
+    if not title:
+        return None
+    return Album.objects.get_or_create(**owner.fields(), title=title)[0]
+
+
+# --- Processing results ---------------------------------------------------------------------------
+
+
+def photo_processing_finish(*, photo: Photo, result: Result, review: str, labels: dict) -> bool:
+    """Store the thumbnails and record what processing found; return False if the photo went meanwhile.
+
+    Only a photo still being processed is updated (a second run of the task
+    changes nothing); thumbnails stored for a photo that is not are removed.
+    """
+    written: list[str] = []
+    names = {}
+    try:
+        for size, data in result.thumbnails.items():
+            field = getattr(photo, f"thumbnail_{size}")
+            field.save(f"{photo.id.hex}-{size}.jpg", ContentFile(data), save=False)
+            written.append(field.name)
+            names[f"thumbnail_{size}"] = field.name
+        meta = result.metadata
+        updated = Photo.objects.filter(pk=photo.pk, status=Photo.Status.PROCESSING).update(
+            **names,
+            width=result.width,
+            height=result.height,
+            taken_at=meta.taken_at,
+            camera_make=meta.camera_make,
+            camera_model=meta.camera_model,
+            orientation=meta.orientation,
+            latitude=meta.latitude,
+            longitude=meta.longitude,
+            sharpness=result.sharpness,
+            exposure=result.exposure,
+            quality_score=result.quality_score,
+            review=review,
+            nsfw_labels=labels,
+            status=Photo.Status.READY,
+            processed_at=timezone.now(),
+        )
+    except BaseException:
+        _remove_files(written)
+        raise
+    if not updated:
+        # Deleted or processed meanwhile: the thumbnails just stored belong to nobody.
+        _remove_files(written)
+    return bool(updated)
+
+
+def photo_processing_fail(*, photo: Photo, error: Photo.Error) -> bool:
+    """Mark a photo being processed as failed, with the reason the customer reads."""
+    return bool(
+        Photo.objects.filter(pk=photo.pk, status=Photo.Status.PROCESSING).update(
+            status=Photo.Status.FAILED, error=error
+        )
+    )
+
+
+# --- Deletion and moves ---------------------------------------------------------------------------
 
 
 def photos_delete(*, photos) -> int:
@@ -89,6 +271,7 @@ def photos_delete(*, photos) -> int:
     return delete_with_files(photos)
 
 
+@transaction.atomic
 def album_delete(*, album: Album) -> int:
     """Delete an album with its photos, from the storage too."""
     count = photos_delete(photos=Photo.objects.filter(album=album))
@@ -96,6 +279,7 @@ def album_delete(*, album: Album) -> int:
     return count
 
 
+@transaction.atomic
 def photos_claim_for_user(*, session_key: str, user) -> int:
     """Move a visitor's photos to the account they signed in to (duplicates of account photos are dropped)."""
     if not session_key:
@@ -107,25 +291,46 @@ def photos_claim_for_user(*, session_key: str, user) -> int:
     return visitor.update(user=user, session_key="")
 
 
-def consent_for(user) -> PhotoConsent:
+# --- Consents -------------------------------------------------------------------------------------
+
+
+def consent_for(*, user) -> PhotoConsent:
+    """Return the user's photo consents, recorded with their defaults on first use."""
     consent, _created = PhotoConsent.objects.get_or_create(user=user)
     return consent
 
 
 @transaction.atomic
 def location_consent_set(*, user, keep: bool) -> None:
-    """Record the location consent (PIX-7); withdrawing it strips stored locations at once."""
-    consent = consent_for(user)
+    """Record the location consent (PIX-7).
+
+    Withdrawing it clears the stored coordinates at once and queues the
+    removal of the GPS block from every stored original of the user.
+    """
+    consent = consent_for(user=user)
+    now = timezone.now()
     consent.keep_location = keep
-    consent.keep_location_changed_at = timezone.now()
+    consent.keep_location_changed_at = now
     consent.save(update_fields=["keep_location", "keep_location_changed_at"])
-    if not keep:
-        Photo.objects.filter(user=user).exclude(latitude=None).update(latitude=None, longitude=None)
+    if keep:
+        return
+    Photo.objects.filter(Q(latitude__isnull=False) | Q(longitude__isnull=False), user=user).update(
+        latitude=None, longitude=None
+    )
+    user_id = user.pk
+    transaction.on_commit(lambda: _queue_location_strip(user_id=user_id, before=now))
 
 
+def _queue_location_strip(*, user_id: int, before: datetime.datetime) -> None:
+    from photos.tasks import strip_locations
+
+    strip_locations.delay(user_id=user_id, before=before.isoformat())
+
+
+@transaction.atomic
 def storage_consent_withdraw(*, user) -> int:
     """Withdraw the photo-storage consent (ALB-2): delete the photos now; return how many went."""
-    consent = consent_for(user)
+    consent = consent_for(user=user)
     consent.storage = False
     consent.storage_changed_at = timezone.now()
     consent.save(update_fields=["storage", "storage_changed_at"])
@@ -133,12 +338,171 @@ def storage_consent_withdraw(*, user) -> int:
     return photos_delete(photos=Photo.objects.filter(user=user))
 
 
+def photo_locations_strip(*, user_id: int | None = None, before: datetime.datetime | None = None) -> int:
+    """Remove the GPS location from stored originals whose owner does not keep it (PIX-7); return files changed.
+
+    With ``user_id`` (a withdrawal): every original of that user uploaded
+    up to ``before``, and any later one while the user does not consent.
+    Without: every original whose owner does not consent now (visitors never
+    do). Batched by key; idempotent, since a rewritten original is marked.
+    """
+    carries = Q(original_geotagged=True) | Q(latitude__isnull=False) | Q(longitude__isnull=False)
+    consenting = PhotoConsent.objects.filter(keep_location=True).values("user_id")
+    not_consenting = Q(user__isnull=True) | ~Q(user_id__in=consenting)
+    if user_id is not None:
+        rows = Photo.objects.filter(carries, user_id=user_id)
+        rows = rows.filter(Q(uploaded_at__lte=before) | not_consenting) if before else rows.filter(not_consenting)
+    else:
+        rows = Photo.objects.filter(carries).filter(not_consenting)
+    changed, last = 0, None
+    while True:
+        batch = list((rows.filter(pk__gt=last) if last else rows).order_by("pk")[:STRIP_BATCH])
+        if not batch:
+            return changed
+        for photo in batch:
+            changed += photo_original_strip_location(photo=photo)
+        last = batch[-1].pk
+
+
+def photo_original_strip_location(*, photo: Photo) -> bool:
+    """Replace a photo's stored original by a copy without its GPS location; return whether the file changed.
+
+    The copy is stored under a new name and the row switched to it only if
+    it still names the old file; the old file goes once that has committed.
+    The stored coordinates are cleared too.
+    """
+    storage = photo.original.storage
+    old = photo.original.name
+    stripped = None
+    if old:
+        try:
+            with storage.open(old, "rb") as remote, tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as copy:
+                for chunk in iter(lambda: remote.read(1024 * 1024), b""):
+                    copy.write(chunk)
+                stripped = gps.strip(copy, photo.image_format)
+        except FileNotFoundError:
+            logger.warning("photo %s: original %s is missing; nothing to strip", photo.pk, old)
+    written: list[str] = []
+    values: dict = {"original_geotagged": False, "latitude": None, "longitude": None}
+    try:
+        if stripped is not None:
+            with stripped:
+                extension = old.rsplit(".", 1)[-1] if "." in old else "bin"
+                photo.original.save(f"upload.{extension}", File(stripped), save=False)
+                written.append(photo.original.name)
+                values.update(original=photo.original.name, size_bytes=_size(stripped))
+        with transaction.atomic():
+            updated = Photo.objects.filter(pk=photo.pk, original=old).update(**values)
+            removals = privacy_files.record_removals([old]) if updated and written else []
+    except BaseException:
+        _remove_files(written)
+        raise
+    if not updated:
+        _remove_files(written)  # deleted or changed meanwhile
+        return False
+    privacy_files.remove(removals)
+    return bool(written)
+
+
+# --- Review ---------------------------------------------------------------------------------------
+
+# The review states a staff decision may leave, and where to (STX-10).
+REVIEW_TRANSITIONS = {Photo.Review.HELD: {Photo.Review.APPROVED, Photo.Review.REJECTED}}
+
+
 def photo_review(*, photo: Photo, approve: bool, reviewer, reason: str = "") -> Photo:
-    """Record a staff decision on a held photo; a rejection carries the reason shown to the customer."""
+    """Record a staff decision on a held photo; a rejection carries the reason shown to the customer.
+
+    Only a photo held for review can be decided on: the update is
+    conditional, so two reviewers at once cannot both decide.
+    """
     if not approve and not reason.strip():
         raise ValidationError(_("Give the reason the customer will see."), code="reason_required")
-    photo.review = Photo.Review.APPROVED if approve else Photo.Review.REJECTED
-    photo.review_reason = reason.strip()
-    photo.reviewed_by = reviewer
-    photo.save(update_fields=["review", "review_reason", "reviewed_by"])
+    target = Photo.Review.APPROVED if approve else Photo.Review.REJECTED
+    sources = [state for state, targets in REVIEW_TRANSITIONS.items() if target in targets]
+    updated = Photo.objects.filter(pk=photo.pk, review__in=sources).update(
+        review=target, review_reason=reason.strip(), reviewed_by=reviewer
+    )
+    if not updated:
+        current = Photo.objects.filter(pk=photo.pk).values_list("review", flat=True).first()
+        state = Photo.Review(current).label if current else _("deleted")
+        raise ValidationError(
+            _("Only a photo held for review can be approved or rejected; this one is %(state)s.") % {"state": state},
+            code="not_held",
+        )
+    photo.refresh_from_db(fields=["review", "review_reason", "reviewed_by"])
     return photo
+
+
+# --- Stored-file upkeep ---------------------------------------------------------------------------
+
+
+def uploads_abandoned_remove(*, now: datetime.datetime | None = None) -> int:
+    """Delete direct uploads never completed: objects under the incoming folder that no photo names,
+    older than an upload token (and a margin for completions in flight). Return how many went.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=direct.TOKEN_MAX_AGE) - ABANDON_MARGIN
+    storage = storages["default"]
+    removed = 0
+    for batch in _batches(_stored_before(storage, direct.INCOMING, cutoff), LIST_BATCH):
+        named = set(Photo.objects.filter(original__in=batch).values_list("original", flat=True))
+        abandoned = [name for name in batch if name not in named]
+        if abandoned:
+            privacy_files.bulk_delete(storage, abandoned)
+            removed += len(abandoned)
+    return removed
+
+
+def _stored_before(storage: Storage, prefix: str, cutoff: datetime.datetime) -> Iterator[str]:
+    """Yield the names of files under ``prefix`` last written before ``cutoff``."""
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None and hasattr(storage, "_normalize_name"):
+        key_prefix = storage._normalize_name(prefix)
+        strip = len(key_prefix) - len(prefix)  # the storage's location, if any
+        for summary in bucket.objects.filter(Prefix=key_prefix):  # pages of 1,000 keys
+            if summary.last_modified < cutoff:
+                yield summary.key[strip:]
+        return
+    if isinstance(storage, FileSystemStorage):
+        root = storage.path(prefix)
+        for folder, _dirs, names in os.walk(root):
+            for name in names:
+                path = os.path.join(folder, name)
+                with contextlib.suppress(FileNotFoundError):
+                    modified = datetime.datetime.fromtimestamp(os.stat(path).st_mtime, tz=datetime.UTC)
+                    if modified < cutoff:
+                        yield prefix + os.path.relpath(path, root).replace(os.sep, "/")
+        return
+    _dirs, names = storage.listdir(prefix)
+    for name in names:
+        if storage.get_modified_time(prefix + name) < cutoff:
+            yield prefix + name
+
+
+def _batches(names: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for name in names:
+        batch.append(name)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _remove_files(names: Iterable[str]) -> None:
+    """Remove stored photo files that no row names; if the storage fails, leave them to the sweep.
+
+    Called while another error may be on its way up: that error must not be
+    masked, so a failure here is recorded (``PendingFileRemoval``, which the
+    retention sweep finishes) and logged instead of raised.
+    """
+    names = [name for name in names if name]
+    if not names:
+        return
+    try:
+        privacy_files.bulk_delete(storages["default"], names)
+    except Exception:
+        logger.exception("could not remove %s; recorded for the retention sweep", names)
+        with contextlib.suppress(Exception):
+            privacy_files.record_removals(names)

@@ -30,7 +30,7 @@ def _photo_json(photo: Photo) -> dict:
         "status_label": photo.get_status_display(),
         "review": photo.review,
         "thumbnail": reverse("photos:file", args=[photo.id, "small"]) if photo.thumbnail_small else "",
-        "error": photo.error,
+        "error": photo.get_error_display(),
     }
 
 
@@ -50,11 +50,8 @@ def gallery(request: HttpRequest) -> HttpResponse:
     return direct.allow_bucket(render(request, "photos/gallery.html", context))
 
 
-def _album(request: HttpRequest, owner) -> Album | None:
-    title = request.POST.get("album", "").strip()[:120]
-    if not title:
-        return None
-    return Album.objects.get_or_create(**owner.fields(), title=title)[0]
+def _album(request: HttpRequest, owner: selectors.Owner) -> Album | None:
+    return services.album_get_or_create(owner=owner, title=request.POST.get("album", ""))
 
 
 @require_POST
@@ -84,7 +81,9 @@ def complete(request: HttpRequest) -> JsonResponse:
         raise Http404
     owner = selectors.owner_for(request, create=True)
     try:
-        photo = direct.complete(owner=owner, token=request.POST.get("token", ""), album=_album(request, owner))
+        photo = services.photo_ingest_direct(
+            owner=owner, token=request.POST.get("token", ""), album=_album(request, owner)
+        )
     except ValidationError as exc:
         return JsonResponse({"results": [{"ok": False, "message": " ".join(exc.messages)}]}, status=400)
     return JsonResponse({"results": [{"ok": True, "message": _("Uploaded."), **_photo_json(photo)}]})
@@ -169,8 +168,8 @@ def album_delete(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 def consents(request: HttpRequest) -> HttpResponse:
     """Location consent (PIX-7) and the photo-storage agreement (ALB-2), with a warning before deleting."""
-    consent = services.consent_for(request.user)
-    count = Photo.objects.filter(user=request.user).count()
+    consent = services.consent_for(user=request.user)
+    count = selectors.photo_count(user=request.user)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "location":

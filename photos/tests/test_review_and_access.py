@@ -168,11 +168,11 @@ def test_staff_deleting_in_the_admin_removes_the_stored_files(
     assert not Photo.objects.filter(pk=first.pk).exists()
     assert not any(storages["default"].exists(name) for name in names[:3])
 
-    # Deleting the account takes its remaining photos, files and all.
+    # Erasing the account takes its remaining photos, files and all.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("admin:accounts_user_changelist"),
-            {"action": "delete_selected", "_selected_action": [user.pk], "post": "yes"},
+            {"action": "erase_accounts", "_selected_action": [user.pk], "post": "yes"},
         )
-    assert not type(user).objects.filter(pk=user.pk).exists()
+    assert not Photo.objects.filter(pk=second.pk).exists()
     assert not any(storages["default"].exists(name) for name in names)
