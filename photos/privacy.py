@@ -28,7 +28,9 @@ register(
         model="photos.Photo",
         category=Category.IMAGE,
         purpose=_("Printing the photos you order, and keeping the others in your account while you want."),
-        record_purpose=_("Printing the photos ordered, and keeping the others in the customer's account while the customer wants."),
+        record_purpose=_(
+            "Printing the photos ordered, and keeping the others in the customer's account while the customer wants."
+        ),
         legal_basis=LegalBasis.CONTRACT,
         examples=_("your photos, their thumbnails, capture date, camera and (only with your consent) location"),
         subject="user",
