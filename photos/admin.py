@@ -28,7 +28,7 @@ class ReviewForm(forms.ModelForm):
         if decision and self.instance.review not in services.REVIEW_TRANSITIONS:
             self.add_error(
                 "decision",
-                _("Only a photo held for review can be approved or rejected; this one is %(state)s.")
+                _("Only a photo held for review can be approved or rejected (this one: %(state)s).")
                 % {"state": self.instance.get_review_display()},
             )
         if decision == "reject" and not cleaned.get("review_reason", "").strip():

@@ -425,9 +425,11 @@ def photo_review(*, photo: Photo, approve: bool, reviewer, reason: str = "") -> 
     )
     if not updated:
         current = Photo.objects.filter(pk=photo.pk).values_list("review", flat=True).first()
-        state = Photo.Review(current).label if current else _("deleted")
+        if current is None:
+            raise ValidationError(_("The photo has been deleted."), code="gone")
+        state = Photo.Review(current).label
         raise ValidationError(
-            _("Only a photo held for review can be approved or rejected; this one is %(state)s.") % {"state": state},
+            _("Only a photo held for review can be approved or rejected (this one: %(state)s).") % {"state": state},
             code="not_held",
         )
     photo.refresh_from_db(fields=["review", "review_reason", "reviewed_by"])

@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=f"*/{PRIVACY_SWEEP_INTERVAL_MINUTES}"),
     },
     "sessions-clear-expired": {"task": "privacy.clear_expired_sessions", "schedule": crontab(hour=4, minute=0)},
+    # Direct uploads whose token expired without a photo naming them.
+    "photos-remove-abandoned-uploads": {"task": "photos.remove_abandoned_uploads", "schedule": crontab(minute=40)},
+    # PIX-7: originals still carrying a location their owner does not (or no longer) consent to.
+    "photos-strip-locations": {"task": "photos.strip_locations", "schedule": crontab(hour=3, minute=45)},
 }
 
 # Privacy engine: the retention preset in force (default, stampix, mystamp,
