@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from photos import direct, gps, selectors
 from photos.locks import owner_upload_lock
@@ -39,6 +40,8 @@ __all__ = ["Owner"]  # re-exported: callers name the owner through the services
 logger = logging.getLogger(__name__)
 
 SPOOL_BYTES = 8 * 1024 * 1024
+# What Pillow raises on a file it cannot decode (UnidentifiedImageError is an OSError).
+UNREADABLE = (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError)
 STRIP_BATCH = 100
 # In-flight completions get this long after a token expires before their object counts as abandoned.
 ABANDON_MARGIN = datetime.timedelta(minutes=15)
@@ -119,9 +122,15 @@ def _ingest(
         _remove_files([stored_name])
         return existing
     keep_location = selectors.keeps_location(owner=owner)
-    stripped = None if keep_location else gps.strip(handle, checked.image_format)
+    try:
+        stripped = None if keep_location else gps.strip(handle, checked.image_format)
+        geotagged = keep_location and gps.has_location(handle, checked.image_format)
+    except UNREADABLE as exc:
+        # Pillow read the header but not the rest: without removing the location it is not kept.
+        _remove_files([stored_name])
+        raise ValidationError(_("This file is not an image we can read."), code="not_image") from exc
     photo = _new_photo(owner=owner, checked=checked, filename=filename, album=album)
-    photo.original_geotagged = keep_location and gps.has_location(handle, checked.image_format)
+    photo.original_geotagged = geotagged
     written: list[str] = []
     try:
         with stripped if stripped is not None else contextlib.nullcontext():
@@ -354,14 +363,23 @@ def photo_locations_strip(*, user_id: int | None = None, before: datetime.dateti
         rows = rows.filter(Q(uploaded_at__lte=before) | not_consenting) if before else rows.filter(not_consenting)
     else:
         rows = Photo.objects.filter(carries).filter(not_consenting)
-    changed, last = 0, None
+    changed, last, failure = 0, None, None
     while True:
         batch = list((rows.filter(pk__gt=last) if last else rows).order_by("pk")[:STRIP_BATCH])
         if not batch:
-            return changed
+            break
         for photo in batch:
-            changed += photo_original_strip_location(photo=photo)
+            try:
+                changed += photo_original_strip_location(photo=photo)
+            except Exception as exc:
+                # One file the storage or Pillow fails on must not keep the others' locations:
+                # go on, then fail, so the task is retried and the failure is seen.
+                logger.exception("photo %s: the location could not be removed from its original", photo.pk)
+                failure = failure or exc
         last = batch[-1].pk
+    if failure is not None:
+        raise failure
+    return changed
 
 
 def photo_original_strip_location(*, photo: Photo) -> bool:

@@ -4,6 +4,7 @@ import io
 import struct
 
 import pytest
+from celery.exceptions import Retry
 from django.core.files.storage import storages
 from django.urls import reverse
 from PIL import ExifTags, Image
@@ -274,3 +275,38 @@ def test_gps_in_extended_xmp_split_over_segments_is_removed():
     assert b"GPSLat" not in kept
     assert len(kept) == len(data)
     assert pixels(kept) == pixels(data)
+
+
+@pytest.mark.django_db
+def test_pix7_a_jpeg_with_junk_between_segments_is_resaved_without_gps(upload, shopper_client):
+    """Pillow skips junk bytes between segments, the segment parser does not: the file is re-saved instead."""
+    data = images.jpeg(gps=True)
+    first_segment_end = 4 + struct.unpack(">H", data[4:6])[0]
+    data = data[:first_segment_end] + b"\x00\x00" + data[first_segment_end:]
+    assert gps_of(data)
+
+    photo = _only(upload, shopper_client, data)
+
+    kept = stored(photo.original.name)
+    assert gps_of(kept) == {}
+    assert LATITUDE_BYTES not in kept
+    with Image.open(io.BytesIO(kept)) as image:
+        assert image.size == (800, 600)
+        assert image.getexif()[ExifTags.Base.Make] == "Canon"
+
+
+@pytest.mark.django_db
+def test_pix7_one_unreadable_original_does_not_stop_the_others(user):
+    from photos.tasks import strip_locations
+
+    broken, fine = sorted([PhotoFactory(user=user, gps=True), PhotoFactory(user=user, gps=True)], key=lambda p: p.pk)
+    storage = storages["default"]
+    storage.delete(broken.original.name)
+    storage.save(broken.original.name, io.BytesIO(b"not a picture any more"))
+
+    with pytest.raises(Retry, match="cannot identify image"):  # not silent: the task fails and is retried
+        strip_locations.apply(kwargs={"user_id": user.pk}, throw=True)
+
+    fine.refresh_from_db()
+    assert gps_of(stored(fine.original.name)) == {}
+    assert not fine.original_geotagged
