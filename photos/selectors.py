@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from photos.models import Album, Photo, PhotoConsent
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # The visitor's photo key lives in the session data, so it survives the new
 # session key that signing in gives; then the photos move to the account.
@@ -74,7 +78,7 @@ def photo_by_content(*, owner: Owner, content_hash: str) -> Photo | None:
     return Photo.objects.filter(owner.filter(), content_hash=content_hash).first()
 
 
-def photo_count(*, user) -> int:
+def photo_count(*, user: User) -> int:
     """Return how many photos a user's account holds."""
     return Photo.objects.filter(user=user).count()
 

@@ -13,15 +13,16 @@ import datetime
 import logging
 import os
 import tempfile
+import uuid
 from collections.abc import Iterable, Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -34,6 +35,9 @@ from photos.selectors import Owner
 from photos.validation import CheckedImage, check_image, max_upload_bytes
 from privacy import files as privacy_files
 from privacy.services import delete_with_files
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 __all__ = ["Owner"]  # re-exported: callers name the owner through the services
 
@@ -204,7 +208,7 @@ def _size(handle: IO[bytes]) -> int:
     return size
 
 
-def _queue_processing(photo_id) -> None:
+def _queue_processing(photo_id: uuid.UUID) -> None:
     from photos.tasks import process_photo
 
     process_photo.delay(str(photo_id))
@@ -275,7 +279,7 @@ def photo_processing_fail(*, photo: Photo, error: Photo.Error) -> bool:
 # --- Deletion and moves ---------------------------------------------------------------------------
 
 
-def photos_delete(*, photos) -> int:
+def photos_delete(*, photos: QuerySet[Photo]) -> int:
     """Delete photos from the database and, once that has committed, from the storage."""
     return delete_with_files(photos)
 
@@ -289,7 +293,7 @@ def album_delete(*, album: Album) -> int:
 
 
 @transaction.atomic
-def photos_claim_for_user(*, session_key: str, user) -> int:
+def photos_claim_for_user(*, session_key: str, user: User) -> int:
     """Move a visitor's photos to the account they signed in to (duplicates of account photos are dropped)."""
     if not session_key:
         return 0
@@ -303,14 +307,14 @@ def photos_claim_for_user(*, session_key: str, user) -> int:
 # --- Consents -------------------------------------------------------------------------------------
 
 
-def consent_for(*, user) -> PhotoConsent:
+def consent_for(*, user: User) -> PhotoConsent:
     """Return the user's photo consents, recorded with their defaults on first use."""
     consent, _created = PhotoConsent.objects.get_or_create(user=user)
     return consent
 
 
 @transaction.atomic
-def location_consent_set(*, user, keep: bool) -> None:
+def location_consent_set(*, user: User, keep: bool) -> None:
     """Record the location consent (PIX-7).
 
     Withdrawing it clears the stored coordinates at once and queues the
@@ -337,7 +341,7 @@ def _queue_location_strip(*, user_id: int, before: datetime.datetime) -> None:
 
 
 @transaction.atomic
-def storage_consent_withdraw(*, user) -> int:
+def storage_consent_withdraw(*, user: User) -> int:
     """Withdraw the photo-storage consent (ALB-2): delete the photos now; return how many went."""
     consent = consent_for(user=user)
     consent.storage = False
@@ -428,7 +432,7 @@ def photo_original_strip_location(*, photo: Photo) -> bool:
 REVIEW_TRANSITIONS = {Photo.Review.HELD: {Photo.Review.APPROVED, Photo.Review.REJECTED}}
 
 
-def photo_review(*, photo: Photo, approve: bool, reviewer, reason: str = "") -> Photo:
+def photo_review(*, photo: Photo, approve: bool, reviewer: User, reason: str = "") -> Photo:
     """Record a staff decision on a held photo; a rejection carries the reason shown to the customer.
 
     Only a photo held for review can be decided on: the update is
