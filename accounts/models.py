@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -112,6 +113,29 @@ class User(AbstractBaseUser, PermissionsMixin, RetentionState):
 
     def __str__(self) -> str:
         return self.email
+
+    @cached_property
+    def has_second_factor(self) -> bool:
+        """Whether the user has an authenticator app set up (every login then asks for its code)."""
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.utils import is_mfa_enabled
+
+        return is_mfa_enabled(self, [Authenticator.Type.TOTP])
+
+    def _staff_powers_locked(self) -> bool:
+        # Every staff capability (admin, photo view, records of processing, any
+        # staff page to come) is a permission check: without the second factor
+        # a staff account, superusers included, holds none of them.
+        return (self.is_staff or self.is_superuser) and not self.has_second_factor
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return False if self._staff_powers_locked() else super().has_perm(perm, obj)
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return False if self._staff_powers_locked() else super().has_perms(perm_list, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return False if self._staff_powers_locked() else super().has_module_perms(app_label)
 
     def clean(self) -> None:
         super().clean()

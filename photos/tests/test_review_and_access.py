@@ -103,10 +103,11 @@ def test_a_photo_is_only_served_to_its_owner(upload, shopper_client):
 
 
 @pytest.mark.django_db
-def test_print_lab_staff_may_see_photos(upload, shopper_client):
+def test_print_lab_staff_may_see_photos(upload, shopper_client, activate_totp):
     photo = _one(upload, shopper_client)
     lab = UserFactory(is_staff=True)
     lab.groups.add(Group.objects.get(name="Print lab"))
+    activate_totp(lab)
     client = Client()
     client.force_login(lab)
     assert client.get(reverse("photos:file", args=[photo.pk, "large"])).status_code == 200
