@@ -1,0 +1,122 @@
+"""No input gives a 500: every form and query parameter a shopper can reach, fuzzed with hypothesis.
+
+Text includes NUL and other control characters, very long strings, right-to-left
+and astral characters; the only thing a page may not answer is a server error.
+"""
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+# Any text a browser can send: every Unicode character except lone surrogates (not encodable).
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+SHOPPER_FORMS = {
+    "accounts:profile": [
+        "first_name",
+        "last_name",
+        "gender",
+        "language",
+        "birth_date",
+        "mobile_phone",
+        "is_business",
+        "company_name",
+        "vat_number",
+    ],
+    "accounts:address_create": [
+        "kind",
+        "full_name",
+        "company",
+        "street_address",
+        "address_line2",
+        "postal_code",
+        "city",
+        "country",
+        "phone",
+        "is_default",
+    ],
+    "accounts:preferences": ["service", "marketing", "third_party"],
+    "photos:consents": ["keep_location", "storage", "action", "confirm"],
+    "photos:upload": ["album", "files"],
+}
+PUBLIC_FORMS = {
+    "account_signup": ["email", "password1", "password2"],
+    "account_login": ["login", "password", "remember"],
+    "account_reset_password": ["email"],
+}
+
+
+def _post_fields(client, url: str, fields: list[str], values: list[str]) -> None:
+    response = client.post(url, dict(zip(fields, values, strict=True)))
+    assert response.status_code < 500, (url, values)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SHOPPER_FORMS))
+def test_shopper_forms_never_answer_500(shopper_client, name):
+    fields = SHOPPER_FORMS[name]
+    url = reverse(name)
+
+    @FUZZ
+    @given(values=st.lists(TEXT, min_size=len(fields), max_size=len(fields)))
+    def fuzz(values):
+        _post_fields(shopper_client, url, fields, values)
+
+    fuzz()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PUBLIC_FORMS))
+def test_public_forms_never_answer_500(client, name):
+    fields = PUBLIC_FORMS[name]
+    url = reverse(name)
+
+    @FUZZ
+    @given(values=st.lists(TEXT, min_size=len(fields), max_size=len(fields)))
+    def fuzz(values):
+        _post_fields(client, url, fields, values)
+
+    fuzz()
+
+
+@pytest.mark.django_db
+def test_query_parameters_never_answer_500(shopper_client):
+    @FUZZ
+    @given(sort=TEXT, page=TEXT)
+    def fuzz(sort, page):
+        for name in ("photos:gallery", "privacy:policy", "home"):
+            response = shopper_client.get(reverse(name), {"sort": sort, "page": page, "next": sort})
+            assert response.status_code < 500, (name, sort, page)
+
+    fuzz()
+
+
+@pytest.mark.django_db
+def test_language_switch_never_answers_500(client):
+    @FUZZ
+    @given(language=TEXT, next_url=TEXT)
+    def fuzz(language, next_url):
+        response = client.post("/i18n/setlang/", {"language": language, "next": next_url})
+        assert response.status_code < 500
+
+    fuzz()
+
+
+@pytest.mark.django_db
+def test_uploads_with_any_album_name_and_file_name_never_answer_500(shopper_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from photos.tests import images
+
+    photo = images.jpeg(64, 48)
+
+    @FUZZ
+    @given(album=TEXT, filename=TEXT, data=st.one_of(st.just(photo), st.binary(max_size=2000)))
+    def fuzz(album, filename, data):
+        upload = SimpleUploadedFile(filename or "x", data, content_type="image/jpeg")
+        response = shopper_client.post(reverse("photos:upload"), {"album": album, "files": [upload]})
+        assert response.status_code < 500, (album, filename)
+
+    fuzz()
