@@ -134,6 +134,40 @@ class UserAdmin(AdminLogWithoutPersonalData, DjangoUserAdmin):
             readonly += ["is_staff", "is_superuser", "groups", "user_permissions"]
         return readonly
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # A staff role looks after customers only. Staff accounts, the
+            # member's own and the superusers' included, are a superuser's:
+            # otherwise support could set a superuser's password or e-mail
+            # address and sign in as them. Their pages, password page and
+            # history are a 404; one's own password is changed on the site.
+            queryset = queryset.filter(is_staff=False, is_superuser=False)
+        return queryset
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        new_email = obj.email
+        if change and "email" in form.changed_data and new_email.lower() != form.initial["email"].lower():
+            # Whoever changes it here, the account keeps signing in with its
+            # current address until the new one is confirmed: a mistyped
+            # address never becomes the account's, and the old one is told.
+            obj.email = form.initial["email"]
+        super().save_model(request, obj, form, change)
+        if obj.email != new_email and services.user_request_email_change(request=request, user=obj, email=new_email):
+            self.message_user(
+                request,
+                _(
+                    "The e-mail address is not changed yet: a confirmation link was sent to the new address, "
+                    "and the new address replaces the current one once its owner follows that link."
+                ),
+                messages.WARNING,
+            )
+
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         # Nobody deletes a user row, superusers included: a customer's account is
         # closed or erased through the actions below, which leave a record and
@@ -180,7 +214,8 @@ class UserAdmin(AdminLogWithoutPersonalData, DjangoUserAdmin):
             return HttpResponse(status=405, headers={"Allow": "GET, POST"})
         if not getattr(self, f"has_{ACCOUNT_ACTIONS[kind]['permission']}_permission")(request):
             raise PermissionDenied
-        get_object_or_404(User, pk=object_id)
+        # Another staff account is a 404, as its change page is.
+        get_object_or_404(self.get_queryset(request), pk=object_id)
         queryset = User.objects.filter(pk=object_id)
         response = self._account_action(request, queryset, kind, form_action=request.path)
         if response is not None:

@@ -6,10 +6,13 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.http import HttpRequest
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -230,3 +233,37 @@ def account_erase(*, user: User, actor: User | None = None) -> dict[str, dict]:
         )
         AccountEvent.objects.bulk_create(events)
     return outcome
+
+
+@transaction.atomic
+def user_request_email_change(*, request: HttpRequest, user: User, email: str) -> EmailAddress | None:
+    """Add ``email`` as the user's new, unverified address and mail it a confirmation link.
+
+    The user keeps the current address, to sign in and for our mails, until
+    the link is followed; allauth then makes the new address the user's and
+    tells the old one (ACCOUNT_CHANGE_EMAIL, ACCOUNT_EMAIL_NOTIFICATIONS).
+    Meant for a change made by someone else (staff in the admin): a mistyped
+    address never becomes the account's, and the owner's old address learns
+    of the change. The mail goes in the user's language once the change is
+    committed.
+    Return the pending address, or None when ``email`` is the current one.
+    """
+    email = User.objects.normalize_email(email).lower()
+    current = user.email.lower()
+    if email == current:
+        return None
+    # The current address as an EmailAddress row, as allauth itself makes at
+    # sign-in for accounts created by hand, so that it is told of the change.
+    EmailAddress.objects.get_or_create(user=user, email=current, defaults={"primary": False, "verified": False})
+    # An earlier pending change, or another row with the new address, makes way:
+    # the row made now is the one to confirm. (allauth's add_new_email would
+    # take an unverified current row for the pending one and remove it.)
+    EmailAddress.objects.filter(user=user).exclude(email=current).filter(Q(verified=False) | Q(email=email)).delete()
+    address = EmailAddress.objects.create(user=user, email=email, primary=False, verified=False)
+
+    def send() -> None:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            address.send_confirmation(request)
+
+    transaction.on_commit(send)
+    return address
