@@ -3,52 +3,44 @@
 Later apps grant their own permissions to these groups in their migrations.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from photoshop.migration_helpers import grant_permissions
+
 ROLES = {
-    "Support": [
-        ("accounts", "view_user"),
-        ("accounts", "change_user"),
-        ("accounts", "view_address"),
-        ("accounts", "add_address"),
-        ("accounts", "change_address"),
-        ("accounts", "view_communicationpreference"),
-        ("account", "view_emailaddress"),
-        ("django_celery_results", "view_taskresult"),
-    ],
-    "Privacy officer": [
-        ("accounts", "view_user"),
-        ("accounts", "change_user"),
-        ("accounts", "delete_user"),
-        ("accounts", "view_address"),
-        ("accounts", "delete_address"),
-        ("accounts", "view_communicationpreference"),
-        ("account", "view_emailaddress"),
-        ("admin", "view_logentry"),
-        ("django_celery_results", "view_taskresult"),
-    ],
-    "Marketing": [
-        ("accounts", "view_communicationpreference"),
-    ],
-    "Print lab": [
-        ("django_celery_results", "view_taskresult"),
-    ],
+    "Support": {
+        "accounts": [
+            "view_user",
+            "change_user",
+            "view_address",
+            "add_address",
+            "change_address",
+            "view_communicationpreference",
+        ],
+        "account": ["view_emailaddress"],
+        "django_celery_results": ["view_taskresult"],
+    },
+    "Privacy officer": {
+        "accounts": [
+            "view_user",
+            "change_user",
+            "delete_user",
+            "view_address",
+            "delete_address",
+            "view_communicationpreference",
+        ],
+        "account": ["view_emailaddress"],
+        "admin": ["view_logentry"],
+        "django_celery_results": ["view_taskresult"],
+    },
+    "Marketing": {"accounts": ["view_communicationpreference"]},
+    "Print lab": {"django_celery_results": ["view_taskresult"]},
 }
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after migrate; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, perms in ROLES.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        for app_label, codename in perms:
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    for name, permissions in ROLES.items():
+        grant_permissions(apps, name, permissions)
 
 
 def remove_roles(apps, schema_editor):

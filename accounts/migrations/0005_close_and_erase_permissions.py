@@ -6,41 +6,29 @@ request (STX-4) but not erase it: the erasure is immediate and cannot be
 undone, so it stays with the privacy officer (SMP-9, ALB-4).
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from photoshop.migration_helpers import grant_permissions, revoke_permissions
+
 GRANTS = {
-    "Privacy officer": ["close_account", "erase_account", "view_accountevent"],
-    "Support": ["close_account", "view_accountevent"],
+    "Privacy officer": {"accounts": ["close_account", "erase_account", "view_accountevent"]},
+    "Support": {"accounts": ["close_account", "view_accountevent"]},
 }
-REVOKED = {"Privacy officer": ["delete_user"]}
-
-
-def _permissions(apps, codenames):
-    Permission = apps.get_model("auth", "Permission")
-    return Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+REVOKED = {"Privacy officer": {"accounts": ["delete_user"]}}
 
 
 def forwards(apps, schema_editor):
-    # Permissions are normally created after migrate; make sure the new ones exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    for name, codenames in GRANTS.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(*_permissions(apps, codenames))
-    for group in Group.objects.filter(name__in=REVOKED):
-        group.permissions.remove(*_permissions(apps, REVOKED[group.name]))
+    for name, permissions in GRANTS.items():
+        grant_permissions(apps, name, permissions)
+    for name, permissions in REVOKED.items():
+        revoke_permissions(apps, name, permissions)
 
 
 def backwards(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    for group in Group.objects.filter(name__in=GRANTS):
-        group.permissions.remove(*_permissions(apps, GRANTS[group.name]))
-    for group in Group.objects.filter(name__in=REVOKED):
-        group.permissions.add(*_permissions(apps, REVOKED[group.name]))
+    for name, permissions in GRANTS.items():
+        revoke_permissions(apps, name, permissions)
+    for name, permissions in REVOKED.items():
+        grant_permissions(apps, name, permissions)
 
 
 class Migration(migrations.Migration):

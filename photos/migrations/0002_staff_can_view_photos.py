@@ -1,32 +1,24 @@
 """Support and print lab see photos (to help customers and to print); the privacy officer too."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from photoshop.migration_helpers import grant_permissions, revoke_permissions
+
 GRANTS = {
-    "Support": ["view_photo", "change_photo"],
-    "Print lab": ["view_photo"],
-    "Privacy officer": ["view_photo", "delete_photo"],
+    "Support": {"photos": ["view_photo", "change_photo"]},
+    "Print lab": {"photos": ["view_photo"]},
+    "Privacy officer": {"photos": ["view_photo", "delete_photo"]},
 }
 
 
 def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GRANTS.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="photos", codename__in=codenames))
+    for name, permissions in GRANTS.items():
+        grant_permissions(apps, name, permissions)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group in Group.objects.filter(name__in=GRANTS):
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="photos", codename__in=GRANTS[group.name]))
+    for name, permissions in GRANTS.items():
+        revoke_permissions(apps, name, permissions)
 
 
 class Migration(migrations.Migration):
