@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Greatest, Least
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from photos.models import Album, Photo, PhotoConsent
+from photos.processing import PRINT_SHARPNESS_MIN
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -22,7 +26,11 @@ if TYPE_CHECKING:
 # session key that signing in gives; then the photos move to the account.
 VISITOR_KEY = "photos_visitor_key"
 
-SORTS = {"newest": ["-uploaded_at"], "best": ["-quality_score", "-uploaded_at"], "oldest": ["uploaded_at"]}
+SORTS = {
+    "newest": ["-uploaded_at"],
+    "best": [F("can_print").desc(), F("quality_score").desc(nulls_last=True), "-uploaded_at"],
+    "oldest": ["uploaded_at"],
+}
 
 
 @dataclass(frozen=True)
@@ -93,12 +101,44 @@ def owner_for(request: HttpRequest, *, create: bool = False) -> Owner | None:
     return Owner(session_key=key) if key else None
 
 
+def _reaches(dpi: float) -> Q:
+    """Return the condition that some print format reaches ``dpi`` (on the annotated pixel sides)."""
+    formats = settings.PHOTOS_PRINT_FORMATS.values()
+    return reduce(
+        or_, [Q(long_px__gte=dpi * long / 2.54, short_px__gte=dpi * short / 2.54) for long, short in formats]
+    )
+
+
+def printable_condition() -> Q:
+    """Return the condition that a photo may be printed in at least one format (``processing.print_fit``).
+
+    Processed, passed or approved by the scan (STX-10), and some format
+    reaching the minimum DPI; a blurry photo (``PRINT_SHARPNESS_MIN``) needs
+    the warning DPI there. Needs the ``long_px``/``short_px`` annotations.
+    """
+    sharp = Q(sharpness__isnull=True) | Q(sharpness__gte=PRINT_SHARPNESS_MIN)
+    return Q(status=Photo.Status.READY, review__in=[Photo.Review.CLEAN, Photo.Review.APPROVED]) & (
+        (sharp & _reaches(settings.PHOTOS_MIN_DPI))
+        | (Q(sharpness__lt=PRINT_SHARPNESS_MIN) & _reaches(settings.PHOTOS_WARN_DPI))
+    )
+
+
 def photos_for(owner: Owner | None, *, sort: str = "newest") -> QuerySet[Photo]:
-    """Return the owner's photos in the asked order (none for a visitor without photos)."""
+    """Return the owner's photos in the asked order (none for a visitor without photos).
+
+    "best" puts the photos that cannot be printed in any format (too small,
+    blurred, held, rejected, failed, not processed yet) after all the others.
+    """
     if owner is None:
         return Photo.objects.none()
     return (
         Photo.objects.filter(owner.filter())
+        .annotate(long_px=Greatest("width", "height"), short_px=Least("width", "height"))
+        .annotate(
+            can_print=Case(
+                When(printable_condition(), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
         .select_related("album")
         .defer("nsfw_labels")
         .order_by(*SORTS.get(sort, SORTS["newest"]))
@@ -106,10 +146,10 @@ def photos_for(owner: Owner | None, *, sort: str = "newest") -> QuerySet[Photo]:
 
 
 def albums_for(owner: Owner | None) -> QuerySet[Album]:
-    """Return the owner's albums by title."""
+    """Return the owner's albums by title, each with its number of photos (``photo_total``)."""
     if owner is None:
         return Album.objects.none()
-    return Album.objects.filter(owner.filter()).order_by("title")
+    return Album.objects.filter(owner.filter()).annotate(photo_total=Count("photos")).order_by("title")
 
 
 def photo_visible_to(request: HttpRequest, pk) -> Photo | None:

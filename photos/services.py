@@ -530,3 +530,19 @@ def _remove_files(names: Iterable[str]) -> None:
         logger.exception("could not remove %s; recorded for the retention sweep", names)
         with contextlib.suppress(Exception):
             privacy_files.record_removals(names)
+
+
+# --- Albums ---------------------------------------------------------------------------------------
+
+
+def photo_album_set(*, photo: Photo, album: Album) -> bool:
+    """Put one of the owner's photos into one of the owner's albums; return whether it changed.
+
+    A photo is in one album at most, so one in another album moves. Only a
+    photo of the album's owner is changed.
+    """
+    owner = Q(user_id=album.user_id) if album.user_id else Q(user__isnull=True, session_key=album.session_key)
+    updated = Photo.objects.filter(owner, pk=photo.pk).exclude(album=album).update(album=album)
+    if updated:
+        photo.album = album
+    return bool(updated)

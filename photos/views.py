@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,10 +11,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from photos import direct, selectors, services
 from photos.models import Album, Photo
@@ -41,7 +44,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.photos_for(owner, sort=sort), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "photos": [(photo, print_fit(photo.width or 0, photo.height or 0)) for photo in page],
+        "photos": [(photo, print_fit(photo.width or 0, photo.height or 0, photo.sharpness)) for photo in page],
         "albums": selectors.albums_for(owner),
         "sort": sort if sort in selectors.SORTS else "newest",
         "results": request.session.pop("photos_upload_results", []),
@@ -52,6 +55,26 @@ def gallery(request: HttpRequest) -> HttpResponse:
 
 def _album(request: HttpRequest, owner: selectors.Owner) -> Album | None:
     return services.album_get_or_create(owner=owner, title=request.POST.get("album", ""))
+
+
+def _uploaded(photo: Photo, album: Album | None, started: datetime.datetime) -> str:
+    """Return the verdict of an accepted upload; a photo already stored goes into the asked album."""
+    # Ingest returns the stored photo for bytes the owner already has; a new photo
+    # is inserted after ``started`` and is already in the asked album.
+    known = photo.uploaded_at < started or (album is not None and photo.album_id != album.pk)
+    if not known:
+        return _("Uploaded.")
+    if album is None:
+        return _("Already in your photos.")
+    previous = photo.album
+    if not services.photo_album_set(photo=photo, album=album):
+        return _("Already in your photos, in the album “%(album)s”.") % {"album": album.title}
+    if previous is not None:
+        return _("Already in your photos; moved from the album “%(old)s” to “%(album)s”.") % {
+            "old": previous.title,
+            "album": album.title,
+        }
+    return _("Already in your photos; added to the album “%(album)s”.") % {"album": album.title}
 
 
 @require_POST
@@ -81,12 +104,12 @@ def complete(request: HttpRequest) -> JsonResponse:
         raise Http404
     owner = selectors.owner_for(request, create=True)
     try:
-        photo = services.photo_ingest_direct(
-            owner=owner, token=request.POST.get("token", ""), album=_album(request, owner)
-        )
+        started = timezone.now()
+        album = _album(request, owner)
+        photo = services.photo_ingest_direct(owner=owner, token=request.POST.get("token", ""), album=album)
     except ValidationError as exc:
         return JsonResponse({"results": [{"ok": False, "message": " ".join(exc.messages)}]}, status=400)
-    return JsonResponse({"results": [{"ok": True, "message": _("Uploaded."), **_photo_json(photo)}]})
+    return JsonResponse({"results": [{"ok": True, "message": _uploaded(photo, album, started), **_photo_json(photo)}]})
 
 
 @require_POST
@@ -96,6 +119,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     album = _album(request, owner)
     results = []
     for upload in request.FILES.getlist("files"):
+        started = timezone.now()
         try:
             photo = services.photo_ingest(
                 owner=owner, handle=upload.file, filename=upload.name, size=upload.size, album=album
@@ -103,7 +127,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             results.append({"filename": upload.name, "ok": False, "message": " ".join(exc.messages)})
         else:
-            results.append({"filename": upload.name, "ok": True, "message": _("Uploaded."), **_photo_json(photo)})
+            message = _uploaded(photo, album, started)
+            results.append({"filename": upload.name, "ok": True, "message": message, **_photo_json(photo)})
     if not results:
         results.append({"filename": "", "ok": False, "message": _("Choose one or more photos to upload.")})
     if request.headers.get("Accept") == "application/json":
@@ -138,31 +163,37 @@ def photo_file(request: HttpRequest, pk, variant: str) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def photo_delete(request: HttpRequest, pk) -> HttpResponse:
-    owner = selectors.owner_for(request)
-    photos = selectors.photos_for(owner).filter(pk=pk)
-    if not photos.exists():
+    """Ask before deleting a photo (GET shows what goes); the confirming POST deletes it."""
+    photos = selectors.photos_for(selectors.owner_for(request)).filter(pk=pk)
+    photo = photos.first()
+    if photo is None:
         raise Http404
-    services.photos_delete(photos=photos)
-    messages.success(request, _("The photo has been deleted."))
-    return redirect("photos:gallery")
+    if request.method == "POST":
+        services.photos_delete(photos=photos)
+        messages.success(request, _("The photo has been deleted."))
+        return redirect("photos:gallery")
+    return render(request, "photos/confirm_delete.html", {"photo": photo, "count": 1})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def album_delete(request: HttpRequest, pk) -> HttpResponse:
+    """Ask before deleting an album and its photos, saying how many go; the confirming POST deletes them."""
     album = get_object_or_404(selectors.albums_for(selectors.owner_for(request)), pk=pk)
-    count = services.album_delete(album=album)
-    messages.success(
-        request,
-        ngettext(
-            "The album and its %(count)d photo have been deleted.",
-            "The album and its %(count)d photos have been deleted.",
-            count,
+    if request.method == "POST":
+        count = services.album_delete(album=album)
+        messages.success(
+            request,
+            ngettext(
+                "The album and its %(count)d photo have been deleted.",
+                "The album and its %(count)d photos have been deleted.",
+                count,
+            )
+            % {"count": count},
         )
-        % {"count": count},
-    )
-    return redirect("photos:gallery")
+        return redirect("photos:gallery")
+    return render(request, "photos/confirm_delete.html", {"album": album, "count": album.photo_total})
 
 
 @login_required

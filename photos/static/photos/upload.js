@@ -64,8 +64,33 @@
       active -= 1;
       answered = true;
       pump();
+      if (active || queue.length || !list.querySelector(".success")) return;
       var link = document.querySelector(".upload-done");
-      if (link && !active && !queue.length && list.querySelector(".success")) link.hidden = false;
+      if (link) link.hidden = false;
+      refreshGallery();
+    }
+
+    // Once a batch is in (and again when its thumbnails are ready), the
+    // albums and the photo list below the form are fetched afresh, so their
+    // count and grid show the new photos without a click.
+    function refreshGallery() {
+      if (!window.DOMParser) return;
+      fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.text();
+        })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html");
+          ["album-list", "photo-list"].forEach(function (id) {
+            var next = fresh.getElementById(id);
+            var current = document.getElementById(id);
+            if (next && current) current.replaceWith(next);
+            else if (next && id === "album-list") document.getElementById("photo-list").before(next);
+            else if (current) current.remove();
+          });
+        })
+        .catch(function () { /* the link above still shows them */ });
     }
 
     function row(file) {
@@ -198,6 +223,7 @@
         .finally(function () {
           polling = false;
           if (Object.keys(pending).length) setTimeout(poll, 1000);
+          else if (!active && !queue.length) refreshGallery();
         });
     }
   });
