@@ -337,6 +337,10 @@ class AccountEvent(models.Model):
     class Kind(models.TextChoices):
         CLOSED = "closed", _("account closed")
         ERASED = "erased", _("personal data erased")
+        # Written by the retention sweep (no actor), with the rule in ``detail``.
+        ANONYMISED = "anonymised", _("anonymised by the retention schedule")
+        DELETED = "deleted", _("deleted by the retention schedule")
+        RESTRICTED = "restricted", _("restricted by the retention schedule")
 
     user = models.ForeignKey(
         User,

@@ -24,6 +24,13 @@ def user_triggers(prefix: str = "") -> dict[str, Any]:
     }
 
 
+def _record_sweep(**change: Any) -> int:
+    """Record what the retention sweep does to accounts (AccountEvent, in its transaction)."""
+    from accounts.services import account_events_record_sweep
+
+    return account_events_record_sweep(**change)
+
+
 def opted_out_of_a_default(prefix: str = "user__") -> Q:
     """Return the preferences that turn off a kind of message sent by default, while the account lives.
 
@@ -61,6 +68,7 @@ register(
             Anonymise("last_login", S.NULL),
         ),
         anonymise_also={"is_active": False, "is_business": False},
+        audit=lambda **change: _record_sweep(**change),
         triggers=user_triggers(),
         anonymised_marker="anonymised_at",
         restricted_marker="restricted_at",

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,7 @@ from accounts.models import (
     User,
 )
 from accounts.selectors import communication_preferences_for
-from privacy.services import erase_subject
+from privacy.services import ERASURE, erase_subject
 
 
 def user_record_activity(*, user: User) -> bool:
@@ -267,3 +268,33 @@ def user_request_email_change(*, request: HttpRequest, user: User, email: str) -
 
     transaction.on_commit(send)
     return address
+
+
+SWEEP_EVENTS = {
+    "anonymise": AccountEvent.Kind.ANONYMISED,
+    "delete": AccountEvent.Kind.DELETED,
+    "restrict": AccountEvent.Kind.RESTRICTED,
+}
+
+
+def account_events_record_sweep(*, rows: QuerySet, action: str, rule_id: str, at: datetime.datetime) -> int:
+    """Record, set-based, that the retention sweep changes these accounts (one AccountEvent each, no actor).
+
+    Called by the sweep inside the transaction that changes them, before the
+    change. An erasure writes its own record (``account_erase``), and an
+    archive does not change an account.
+    """
+    kind = SWEEP_EVENTS.get(action)
+    if kind is None or rule_id == ERASURE:
+        return 0
+    table = AccountEvent._meta.db_table
+    detail = json.dumps({"rule": rule_id})
+    json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    keys_sql, keys_params = rows.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, actor_id, kind, at, detail) "  # noqa: S608 - names are ours, values bound
+            f"SELECT u.id, NULL, %s, %s, {json_param} FROM {User._meta.db_table} u WHERE u.id IN ({keys_sql})",
+            [kind.value, connection.ops.adapt_datetimefield_value(at), detail, *keys_params],
+        )
+        return cursor.rowcount

@@ -9,6 +9,7 @@ the public privacy policy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -165,6 +166,9 @@ class PersonalData:
     anonymise_also: dict[str, Any] = field(default_factory=dict)
     # Rows never touched by the sweep (e.g. staff accounts are handled by hand).
     exclude: Q | None = None
+    # Writes the audit rows of a change, in its transaction and before it:
+    # ``audit(rows=QuerySet, action=str, rule_id=str, at=datetime)`` (accounts: AccountEvent).
+    audit: Callable[..., Any] | None = None
 
     @property
     def label(self) -> str:

@@ -226,7 +226,12 @@ def _apply(
     rule_id: str,
     removals: list[files.Removal],
 ) -> int:
-    """Apply one action to a batch of rows; return the number of rows it changed."""
+    """Apply one action to a batch of rows; return the number of rows it changed.
+
+    The declaration's audit hook records the change first, in the same transaction.
+    """
+    if entry.audit is not None:
+        entry.audit(rows=chunk, action=str(action), rule_id=rule_id, at=now)
     if action == Action.DELETE:
         return _delete(chunk, rule_id=rule_id, removals=removals)
     if action == Action.ANONYMISE:

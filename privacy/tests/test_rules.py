@@ -259,3 +259,32 @@ def test_stx1_an_opt_out_goes_with_the_anonymised_account():
     # The account is anonymised in the same run; the opt-out goes at the next one, minutes later.
     sweep_at(after + relativedelta(minutes=15), "stampix")
     assert not CommunicationPreference.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", ["default", "stampix"])
+def test_stx4_the_sweep_records_what_it_does_to_an_account(preset):
+    """The system's changes to accounts leave an audit row too (AccountEvent without an actor, naming the rule)."""
+    from accounts.models import AccountEvent
+
+    user = make_customer(closed_at=T0)
+    other = make_customer()
+    sweep_at(T0 + relativedelta(hours=48) + DAY, preset)
+    event = AccountEvent.objects.get(user=user)
+    assert (event.kind, event.actor, event.detail) == ("anonymised", None, {"rule": "STX-4"})
+    assert event.at == T0 + relativedelta(hours=48) + DAY
+    assert not AccountEvent.objects.filter(user=other).exists()
+    # Idempotent: an anonymised account is not recorded again.
+    sweep_at(T0 + relativedelta(hours=48) + 2 * DAY, preset)
+    assert AccountEvent.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_smp2_an_account_deleted_by_the_sweep_leaves_a_record_naming_no_one():
+    from accounts.models import AccountEvent
+
+    user = make_customer(closed_at=T0)
+    sweep_at(T0 + relativedelta(years=2) + DAY, "smartphoto")
+    assert not User.objects.filter(pk=user.pk).exists()
+    event = AccountEvent.objects.get(kind="deleted")
+    assert (event.user, event.detail) == (None, {"rule": "SMP-2"})
