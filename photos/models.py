@@ -20,13 +20,18 @@ def thumbnail_path(photo: Photo, filename: str) -> str:
 
 
 class Album(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("number"), primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="albums"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="albums",
     )
-    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+    session_key = models.CharField(_("visitor session"), max_length=40, blank=True, db_index=True)
     title = models.CharField(_("title"), max_length=120)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("album")
@@ -62,45 +67,59 @@ class Photo(models.Model):
         UNREADABLE = "unreadable", _("The image could not be read.")
         DAMAGED = "damaged", _("The image data is damaged or incomplete.")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("number"), primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photos",
     )
-    session_key = models.CharField(max_length=40, blank=True, db_index=True)
-    album = models.ForeignKey(Album, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
+    session_key = models.CharField(_("visitor session"), max_length=40, blank=True, db_index=True)
+    album = models.ForeignKey(
+        Album, verbose_name=_("album"), null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
     original = models.FileField(_("original"), upload_to=original_path, max_length=200)
     # PIX-7: whether the stored original may still carry its GPS location; only with the
     # owner's location consent, and cleared when the file is rewritten without it.
-    original_geotagged = models.BooleanField(default=False, editable=False)
-    thumbnail_small = models.FileField(upload_to=thumbnail_path, max_length=200, blank=True)
-    thumbnail_large = models.FileField(upload_to=thumbnail_path, max_length=200, blank=True)
+    original_geotagged = models.BooleanField(_("original carries its location"), default=False, editable=False)
+    thumbnail_small = models.FileField(_("small thumbnail"), upload_to=thumbnail_path, max_length=200, blank=True)
+    thumbnail_large = models.FileField(_("large thumbnail"), upload_to=thumbnail_path, max_length=200, blank=True)
     filename = models.CharField(_("file name"), max_length=255)
-    content_hash = models.CharField(max_length=64)
-    size_bytes = models.PositiveBigIntegerField()
-    image_format = models.CharField(max_length=8)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    size_bytes = models.PositiveBigIntegerField(_("file size in bytes"))
+    image_format = models.CharField(_("image format"), max_length=8)
+    width = models.PositiveIntegerField(_("width in pixels"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height in pixels"), null=True, blank=True)
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
-    camera_make = models.CharField(max_length=64, blank=True)
-    camera_model = models.CharField(max_length=64, blank=True)
-    orientation = models.PositiveSmallIntegerField(default=1)
+    camera_make = models.CharField(_("camera make"), max_length=64, blank=True)
+    camera_model = models.CharField(_("camera model"), max_length=64, blank=True)
+    orientation = models.PositiveSmallIntegerField(_("EXIF orientation"), default=1)
     # PIX-7: kept only with the user's separate location consent.
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    sharpness = models.FloatField(null=True, blank=True)
-    exposure = models.FloatField(null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    sharpness = models.FloatField(_("sharpness"), null=True, blank=True)
+    exposure = models.FloatField(_("exposure"), null=True, blank=True)
     quality_score = models.FloatField(_("print quality"), null=True, blank=True, db_index=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
-    error = models.CharField(max_length=255, blank=True, choices=Error.choices)
-    review = models.CharField(max_length=10, choices=Review.choices, default=Review.PENDING, db_index=True)
-    nsfw_labels = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    error = models.CharField(_("error"), max_length=255, blank=True, choices=Error.choices)
+    review = models.CharField(
+        _("review"), max_length=10, choices=Review.choices, default=Review.PENDING, db_index=True
+    )
+    nsfw_labels = models.JSONField(_("scanner labels"), default=dict, blank=True)
     review_reason = models.CharField(_("reason shown to the customer"), max_length=255, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("photo")
@@ -133,11 +152,13 @@ class Photo(models.Model):
 class PhotoConsent(models.Model):
     """A user's consents about photos: keeping location data (PIX-7), keeping photos in the account (ALB-2)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photo_consent")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="photo_consent"
+    )
     keep_location = models.BooleanField(_("keep the location of my photos"), default=False)
-    keep_location_changed_at = models.DateTimeField(null=True, blank=True)
+    keep_location_changed_at = models.DateTimeField(_("location choice changed at"), null=True, blank=True)
     storage = models.BooleanField(_("keep my photos in my account"), default=True)
-    storage_changed_at = models.DateTimeField(null=True, blank=True)
+    storage_changed_at = models.DateTimeField(_("storage choice changed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("photo consent")

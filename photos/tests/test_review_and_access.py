@@ -41,9 +41,9 @@ def test_stx10_flagged_photo_is_held_until_staff_decide(upload, shopper_client, 
     client = Client()
     client.force_login(staff)
     url = reverse("admin:photos_photo_change", args=[photo.pk])
-    refused = client.post(url, {"decision": "reject", "review_reason": ""})
+    refused = client.post(url, {"_reject": "1", "review_reason": ""})
     assert refused.status_code == 200  # a rejection needs the reason shown to the customer
-    client.post(url, {"decision": "reject", "review_reason": "Nudity cannot be printed."})
+    client.post(url, {"_reject": "1", "review_reason": "Nudity cannot be printed."})
     photo.refresh_from_db()
     assert photo.review == Photo.Review.REJECTED
     assert "Nudity cannot be printed." in shopper_client.get("/en/photos/").content.decode()

@@ -97,7 +97,7 @@ def test_admin_shows_why_a_photo_not_held_cannot_be_decided(activate_totp):
     client = Client()
     client.force_login(staff)
 
-    page = client.post(reverse("admin:photos_photo_change", args=[photo.pk]), {"decision": "approve"})
+    page = client.post(reverse("admin:photos_photo_change", args=[photo.pk]), {"_approve": "1"})
 
     assert page.status_code == 200
     # The staff member reads the admin in their language (Dutch by default).
@@ -123,7 +123,7 @@ def test_admin_decision_lost_to_another_reviewer_says_so(activate_totp, monkeypa
     monkeypatch.setattr(services, "photo_review", someone_else_first)
     url = reverse("admin:photos_photo_change", args=[photo.pk])
 
-    answer = client.post(url, {"decision": "approve"}, follow=True)
+    answer = client.post(url, {"_approve": "1"}, follow=True)
 
     assert answer.status_code == 200
     assert "Alleen een foto die voor controle is tegengehouden, kan worden" in answer.content.decode()
