@@ -201,6 +201,9 @@ def process_image_naively(handle) -> dict:
 # photo looks soft even on screen; printing enlarges the blur, so it never prints sharp.
 # Demo photos measure 150-400 sharp, 10-35 after a blur of 1/1000 of their width or more.
 PRINT_SHARPNESS_MIN = 40.0
+# A blurred photo holds about as much detail as one with half its pixels on each side:
+# it needs this many times the DPI of a sharp one before a format is not refused.
+BLUR_DPI_FACTOR = 2
 
 
 class Fit:
@@ -214,9 +217,9 @@ def print_fit(width: int, height: int, sharpness: float | None = None) -> dict[s
     """Return, per print format, the DPI the photo reaches and whether it is fine, low, too small or unsharp.
 
     A photo below ``PRINT_SHARPNESS_MIN`` is at most "low" in any format, and
-    "unsharp" (refused like too small) in each format under the warning DPI:
-    the larger the print, the more its blur shows. An unmeasured sharpness
-    (``None``) judges by DPI alone.
+    "unsharp" (refused like too small) where it reaches less than
+    ``BLUR_DPI_FACTOR`` times the minimum DPI: the larger the print, the more
+    its blur shows. An unmeasured sharpness (``None``) judges by DPI alone.
     """
     long_px, short_px = max(width, height), min(width, height)
     blurry = sharpness is not None and sharpness < PRINT_SHARPNESS_MIN
@@ -225,7 +228,7 @@ def print_fit(width: int, height: int, sharpness: float | None = None) -> dict[s
         dpi = min(long_px / (long_cm / 2.54), short_px / (short_cm / 2.54))
         if dpi < settings.PHOTOS_MIN_DPI:
             verdict = Fit.TOO_SMALL
-        elif blurry and dpi < settings.PHOTOS_WARN_DPI:
+        elif blurry and dpi < BLUR_DPI_FACTOR * settings.PHOTOS_MIN_DPI:
             verdict = Fit.UNSHARP
         elif dpi < settings.PHOTOS_WARN_DPI or blurry:
             verdict = Fit.LOW

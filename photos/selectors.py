@@ -17,7 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from photos.models import Album, Photo, PhotoConsent
-from photos.processing import PRINT_SHARPNESS_MIN
+from photos.processing import BLUR_DPI_FACTOR, PRINT_SHARPNESS_MIN
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -113,13 +113,13 @@ def printable_condition() -> Q:
     """Return the condition that a photo may be printed in at least one format (``processing.print_fit``).
 
     Processed, passed or approved by the scan (STX-10), and some format
-    reaching the minimum DPI; a blurry photo (``PRINT_SHARPNESS_MIN``) needs
-    the warning DPI there. Needs the ``long_px``/``short_px`` annotations.
+    reaching the minimum DPI; a blurred photo (``PRINT_SHARPNESS_MIN``) needs
+    ``BLUR_DPI_FACTOR`` times that. Needs the ``long_px``/``short_px`` annotations.
     """
     sharp = Q(sharpness__isnull=True) | Q(sharpness__gte=PRINT_SHARPNESS_MIN)
     return Q(status=Photo.Status.READY, review__in=[Photo.Review.CLEAN, Photo.Review.APPROVED]) & (
         (sharp & _reaches(settings.PHOTOS_MIN_DPI))
-        | (Q(sharpness__lt=PRINT_SHARPNESS_MIN) & _reaches(settings.PHOTOS_WARN_DPI))
+        | (Q(sharpness__lt=PRINT_SHARPNESS_MIN) & _reaches(BLUR_DPI_FACTOR * settings.PHOTOS_MIN_DPI))
     )
 
 
