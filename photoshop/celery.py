@@ -1,9 +1,23 @@
 """The Celery application: configured from Django settings (``CELERY_*``)."""
 
 import os
+import sys
+from pathlib import Path
 
 from celery import Celery
 
+
+def _started_by_celery() -> bool:
+    """Return whether this process is the celery program (``celery -A photoshop worker``/``beat``)."""
+    main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return Path(sys.argv[0]).name == "celery" or (main_spec is not None and main_spec.name == "celery.__main__")
+
+
+# Workers, beat and servers (photoshop/__init__.py imports this module first)
+# run on production settings unless DJANGO_ENV says otherwise. manage.py and
+# pytest choose their settings before they import this and keep their defaults.
+if _started_by_celery() or "DJANGO_SETTINGS_MODULE" not in os.environ:
+    os.environ.setdefault("DJANGO_ENV", "production")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshop.settings")
 
 app = Celery("photoshop")

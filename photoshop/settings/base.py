@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_countries",
     "phonenumber_field",
     "csp",
+    "photoshop",
     "privacy",
     "accounts",
     "photos",
@@ -151,6 +152,12 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# The client's address for those limits: without a proxy the connection's own
+# (production.py counts one proxy). TRUSTED_PROXY_COUNT is the number of proxies
+# that append to X-Forwarded-For; TRUSTED_CLIENT_IP_HEADER (e.g. X-Real-IP) a
+# header the proxy sets to the client's address, used instead when set.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 SOCIALACCOUNT_PROVIDERS = environment.social_providers(env)
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -203,6 +210,23 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_RESULT_EXPIRES = 60 * 60 * 24 * 7
+# Time limits (seconds, prefork workers): at the soft limit the task gets an
+# exception it may clean up after; at the hard limit its process is replaced,
+# so a hung task (a scan that never returns) does not hold a worker for ever.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=CELERY_TASK_SOFT_TIME_LIMIT + 60)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be longer than CELERY_TASK_SOFT_TIME_LIMIT (seconds).")
+# Tasks whose normal run differs from the default. One photo takes well under a
+# second; the sweep and the location strip work in committed batches, so one
+# stopped at its limit leaves consistent data and the next run carries on (a
+# sweep stopped at the soft limit is recorded as failed and frees the lock).
+CELERY_TASK_ANNOTATIONS = {
+    "photos.process_photo": {"soft_time_limit": 2 * 60, "time_limit": 3 * 60},
+    "privacy.retention_sweep": {"soft_time_limit": 60 * 60, "time_limit": 61 * 60},
+    "photos.strip_locations": {"soft_time_limit": 60 * 60, "time_limit": 61 * 60},
+    "privacy.clear_expired_sessions": {"soft_time_limit": 15 * 60, "time_limit": 16 * 60},
+}
 # How often the retention sweep runs, in minutes (a divisor of 60); it is cheap when nothing is due.
 PRIVACY_SWEEP_INTERVAL_MINUTES = env.int("PRIVACY_SWEEP_INTERVAL_MINUTES", default=15)
 if PRIVACY_SWEEP_INTERVAL_MINUTES not in (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60):

@@ -88,3 +88,19 @@ def storages(env: environ.Env, base_dir: Path) -> dict[str, dict[str, Any]]:
         "archive": archive,
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
+
+
+def csrf_trusted_origins(allowed_hosts: list[str]) -> list[str]:
+    """Return the HTTPS origins of the site's hosts, in the form CSRF_TRUSTED_ORIGINS wants.
+
+    A subdomain wildcard in ALLOWED_HOSTS (``.shop.example``, the shop and
+    every microsite under it) becomes ``https://*.shop.example``, which also
+    covers ``shop.example`` itself; ``*`` names no origin and is left out.
+    """
+    origins = []
+    for host in allowed_hosts:
+        host = host.strip()
+        if not host or host == "*":
+            continue
+        origins.append(f"https://*{host}" if host.startswith(".") else f"https://{host}")
+    return origins

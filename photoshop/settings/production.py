@@ -1,11 +1,13 @@
 """Production overlay: HTTPS only, secrets required from the environment.
 
-Selected with ``DJANGO_ENV=production``. ``manage.py check --deploy`` is clean
-with these settings.
+Selected with ``DJANGO_ENV=production``, the default of the wsgi, asgi and
+Celery entry points. ``manage.py check --deploy`` is clean with these settings
+and a shared cache (``CACHE_URL``).
 """
 
 from django.core.exceptions import ImproperlyConfigured
 
+from photoshop.settings import environment
 from photoshop.settings.base import *  # noqa: F403
 from photoshop.settings.base import env
 
@@ -13,7 +15,11 @@ from photoshop.settings.base import env
 def _required(name: str, hint: str) -> str:
     value = env.str(name, default="")
     if not value:
-        raise ImproperlyConfigured(f"{name} must be set in the environment when DJANGO_ENV=production: {hint}")
+        raise ImproperlyConfigured(
+            f"{name} must be set in the environment when DJANGO_ENV=production: {hint} "
+            "(gunicorn, uvicorn and Celery run on production settings unless DJANGO_ENV says otherwise; "
+            "set DJANGO_ENV=development for a local run.)"
+        )
     return value
 
 
@@ -22,8 +28,12 @@ SECRET_KEY = _required(
     "SECRET_KEY",
     "a long random string, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
 )
-ALLOWED_HOSTS = _required("ALLOWED_HOSTS", "a comma-separated list of the site's host names.").split(",")
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{host}" for host in ALLOWED_HOSTS])
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in _required("ALLOWED_HOSTS", "a comma-separated list of the site's host names.").split(",")
+    if host.strip()
+]
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=environment.csrf_trusted_origins(ALLOWED_HOSTS))
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -34,3 +44,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# Behind the HTTPS proxy every request comes from the proxy's address: rate
+# limits (failed logins, sign-ups, password resets) take the client's address
+# from the X-Forwarded-For entry the trusted proxy appended, the last one per
+# proxy; entries a client wrote itself come before it and are ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)

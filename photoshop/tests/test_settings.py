@@ -1,49 +1,16 @@
 """Settings from the environment: embedded default, PostgreSQL, S3, social login, production."""
 
-import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import environ
 import pytest
 
 from photoshop.settings import environment
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-STRONG_KEY = "k3y-" + "x9Q2vLm7Rt5Wz8Np4Ks6" * 3
-
-INTEGRATION_VARS = [
-    "DATABASE_URL",
-    "CELERY_BROKER_URL",
-    "CELERY_RESULT_BACKEND",
-    "AWS_STORAGE_BUCKET_NAME",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "DJANGO_SETTINGS_MODULE",
-    "DJANGO_ENV",
-    "DJANGO_DEBUG",
-]
-
-
-def _run(args: list[str], **env_vars: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in INTEGRATION_VARS}
-    env.update(env_vars)
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+from photoshop.tests.processes import ROOT, STRONG_KEY, run_python, settings_of
 
 
 def _settings(*names: str, **env_vars: str) -> dict:
-    code = (
-        "import json, django; from django.conf import settings; django.setup(); "
-        f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))"
-    )
-    result = _run(["-c", code], DJANGO_SETTINGS_MODULE="photoshop.settings", **env_vars)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return settings_of(*names, DJANGO_SETTINGS_MODULE="photoshop.settings", **env_vars)
 
 
 def _env(monkeypatch, **values: str) -> environ.Env:
@@ -118,23 +85,24 @@ def test_social_providers_only_with_keys(monkeypatch):
 
 
 def test_production_without_secret_key_stops_with_a_clear_message():
-    result = _run(["manage.py", "check", "--deploy"], DJANGO_ENV="production", ALLOWED_HOSTS="shop.example")
+    result = run_python(["manage.py", "check", "--deploy"], DJANGO_ENV="production", ALLOWED_HOSTS="shop.example")
     assert result.returncode != 0
     assert "SECRET_KEY must be set in the environment when DJANGO_ENV=production" in result.stderr
 
 
 def test_production_without_allowed_hosts_stops_with_a_clear_message():
-    result = _run(["manage.py", "check", "--deploy"], DJANGO_ENV="production", SECRET_KEY=STRONG_KEY)
+    result = run_python(["manage.py", "check", "--deploy"], DJANGO_ENV="production", SECRET_KEY=STRONG_KEY)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
 def test_production_check_deploy_is_clean():
-    result = _run(
+    result = run_python(
         ["manage.py", "check", "--deploy"],
         DJANGO_ENV="production",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="shop.example,www.shop.example",
+        CACHE_URL="redis://127.0.0.1:6379/1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     reported = set(re.findall(r"\((\w+\.[CEWI]\d+)\)", result.stdout + result.stderr))
@@ -152,3 +120,141 @@ def test_content_security_policy_and_security_headers(client):
     assert "script-src 'self'" in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# Entry points: servers and workers run on production settings unless DJANGO_ENV says otherwise.
+SERVER_ENTRIES = {
+    "wsgi": ["-c", "import photoshop.wsgi"],
+    "asgi": ["-c", "import photoshop.asgi"],
+    "celery": ["-m", "celery", "-A", "photoshop", "report"],
+}
+MISSING_KEY = "SECRET_KEY must be set in the environment when DJANGO_ENV=production"
+
+
+@pytest.mark.parametrize("entry", SERVER_ENTRIES)
+def test_server_and_worker_without_django_env_stop_on_the_missing_secret_key(entry):
+    result = run_python(SERVER_ENTRIES[entry], ALLOWED_HOSTS="shop.example")
+    assert result.returncode != 0
+    assert MISSING_KEY in result.stderr
+
+
+@pytest.mark.parametrize("entry", SERVER_ENTRIES)
+def test_server_and_worker_with_the_settings_module_named_still_default_to_production(entry):
+    result = run_python(SERVER_ENTRIES[entry], DJANGO_SETTINGS_MODULE="photoshop.settings")
+    assert result.returncode != 0
+    assert MISSING_KEY in result.stderr
+
+
+@pytest.mark.parametrize("entry", ["photoshop.wsgi", "photoshop.asgi", "photoshop.celery"])
+def test_server_and_worker_with_secrets_set_load_production_settings(entry):
+    found = settings_of(
+        "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "ALLOWED_HOSTS",
+        entry=entry,
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="shop.example, www.shop.example",
+    )
+    assert found == {
+        "DEBUG": False,
+        "SECURE_SSL_REDIRECT": True,
+        "SESSION_COOKIE_SECURE": True,
+        "ALLOWED_HOSTS": ["shop.example", "www.shop.example"],
+    }
+
+
+def test_celery_worker_program_loads_production_settings():
+    result = run_python(
+        ["-m", "celery", "-A", "photoshop", "report"], SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="shop.example"
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^DEBUG: False$", result.stdout, re.MULTILINE), result.stdout
+
+
+def test_django_env_development_still_runs_a_server_on_development_settings():
+    found = settings_of("DEBUG", "SECRET_KEY", entry="photoshop.wsgi", DJANGO_ENV="development")
+    assert found["DEBUG"] is True
+
+
+def test_manage_py_keeps_the_development_default():
+    result = run_python(["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_production_without_a_shared_cache_fails_check_deploy():
+    result = run_python(
+        ["manage.py", "check", "--deploy"],
+        DJANGO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="shop.example",
+    )
+    assert result.returncode != 0
+    assert "(photoshop.E001)" in result.stderr
+    assert "CACHE_URL" in result.stderr
+
+
+def test_production_with_cache_url_uses_redis_and_trusts_one_proxy():
+    found = _settings(
+        "CACHES",
+        "ALLAUTH_TRUSTED_PROXY_COUNT",
+        DJANGO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="shop.example",
+        CACHE_URL="redis://redis.internal:6379/1",
+    )
+    assert found["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
+
+
+def test_production_csrf_origins_cover_the_microsites_of_a_wildcard_host():
+    found = _settings(
+        "CSRF_TRUSTED_ORIGINS",
+        DJANGO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS=".shop.example,www.other.example",
+    )
+    assert found["CSRF_TRUSTED_ORIGINS"] == ["https://*.shop.example", "https://www.other.example"]
+
+
+def test_csrf_trusted_origins_leave_out_the_catch_all_host():
+    assert environment.csrf_trusted_origins(["*", " shop.example", ""]) == ["https://shop.example"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("origin", ["https://kerst.shop.example", "https://shop.example"])
+def test_a_form_posted_from_a_microsite_passes_the_csrf_check(settings, origin):
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = [".shop.example"]
+    settings.CSRF_TRUSTED_ORIGINS = environment.csrf_trusted_origins(settings.ALLOWED_HOSTS)
+    client = Client(enforce_csrf_checks=True, HTTP_HOST="www.shop.example")
+    client.get("/en/accounts/login/", secure=True)
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/en/accounts/login/",
+        {"login": "nobody@example.com", "password": "not-the-password", "csrfmiddlewaretoken": token},
+        secure=True,
+        HTTP_ORIGIN=origin,
+    )
+    assert response.status_code == 200  # the login form again, with its error: not a CSRF refusal (403)
+    assert response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_a_form_posted_from_another_site_is_still_refused(settings):
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = [".shop.example"]
+    settings.CSRF_TRUSTED_ORIGINS = environment.csrf_trusted_origins(settings.ALLOWED_HOSTS)
+    client = Client(enforce_csrf_checks=True, HTTP_HOST="www.shop.example")
+    client.get("/en/accounts/login/", secure=True)
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/en/accounts/login/",
+        {"login": "nobody@example.com", "password": "x", "csrfmiddlewaretoken": token},
+        secure=True,
+        HTTP_ORIGIN="https://shop.example.evil.example",
+    )
+    assert response.status_code == 403
