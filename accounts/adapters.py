@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.email_verification import add_email_verification_sent_message
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import translation
 
 from accounts.models import Language
+
+VERIFICATION_SENT_MESSAGE = "account/messages/email_confirmation_sent.txt"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -18,3 +24,31 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """Add the message, noting on the request when it says a verification e-mail went out."""
+        if message_template == VERIFICATION_SENT_MESSAGE:
+            request.verification_sent_message_added = True
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def respond_email_verification_sent(self, request: HttpRequest, user) -> HttpResponseBase:
+        """Say "verification e-mail sent" after every sign-up, whether the address has an account or not.
+
+        A sign-up with an address that already has an account (user is None
+        here) mails its owner a notice instead; when a mail went to that address
+        minutes ago, allauth's rate limit skips the notice and with it the
+        message, and the page without it told a visitor the address was taken.
+        """
+        if user is None and not getattr(request, "verification_sent_message_added", False):
+            email = self.clean_email(str(request.POST.get("email", "")).strip().lower())
+            if email:
+                add_email_verification_sent_message(request, email, signup=True)
+        return super().respond_email_verification_sent(request, user)
