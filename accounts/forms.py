@@ -1,10 +1,40 @@
 from __future__ import annotations
 
+import phonenumbers
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from accounts.models import ADDRESS_FIELDS, PROFILE_FIELDS, Address, CommunicationKind, User
-from accounts.selectors import PreferenceState
+from accounts.selectors import PreferenceState, default_delivery_country
+
+
+def _example_number(region: str, number_format: int) -> str:
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    return phonenumbers.format_number(example, number_format) if example else ""
+
+
+def read_phone_numbers_as(field: forms.Field, region: str) -> None:
+    """Parse a number without + as a number of ``region`` and say so when a number is refused.
+
+    A number with + and a country code is read as such whatever the region;
+    0031... and 0032... (the international call prefix) work from BE and NL alike.
+    """
+    region = region if region in phonenumbers.SUPPORTED_REGIONS else settings.PHONENUMBER_DEFAULT_REGION
+    field.region = region
+    field.widget.region = region
+    other = "NL" if region != "NL" else "BE"
+    field.error_messages["invalid"] = gettext(
+        "Enter a valid phone number, for example %(national)s. A number without + is read as a number "
+        "of this country: %(country)s. For another country, start with + and the country code, "
+        "for example %(international)s."
+    ) % {
+        "country": countries.name(region) or region,
+        "national": _example_number(region, phonenumbers.PhoneNumberFormat.NATIONAL),
+        "international": _example_number(other, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+    }
 
 
 class ProfileForm(forms.ModelForm):
@@ -29,6 +59,9 @@ class ProfileForm(forms.ModelForm):
         self.fields["birth_date"].widget.attrs["autocomplete"] = "bday"
         self.fields["mobile_phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["company_name"].widget.attrs["autocomplete"] = "organization"
+        # A national number is one of the country the shopper receives parcels in.
+        region = default_delivery_country(user=self.instance) or settings.PHONENUMBER_DEFAULT_REGION
+        read_phone_numbers_as(self.fields["mobile_phone"], region)
 
     @property
     def personal_fields(self) -> list:
@@ -59,6 +92,12 @@ class AddressForm(forms.ModelForm):
         for name, value in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = value
         self.fields["is_default"].help_text = _("Used first when you order. Only for delivery addresses.")
+        # The phone number belongs to the address: a national number is one of
+        # the country chosen in the same form (the country is cleaned first).
+        region = self.data.get(self.add_prefix("country")) if self.is_bound else None
+        if not region and self.instance.pk:
+            region = self.instance.country.code
+        read_phone_numbers_as(self.fields["phone"], str(region or settings.PHONENUMBER_DEFAULT_REGION).upper())
 
     def clean(self) -> dict:
         cleaned = super().clean()

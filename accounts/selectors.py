@@ -40,3 +40,10 @@ def communication_preferences_for(*, user: User) -> list[PreferenceState]:
 def addresses_for(*, user: User) -> QuerySet[Address]:
     """Return the user's addresses: delivery ones first, the default on top, then billing."""
     return user.addresses.order_by("-kind", "-is_default", "created_at")
+
+
+def default_delivery_country(*, user: User) -> str | None:
+    """Return the country code of the user's default delivery address, or None."""
+    if user.pk is None:
+        return None
+    return user.addresses.filter(kind=Address.Kind.DELIVERY, is_default=True).values_list("country", flat=True).first()
