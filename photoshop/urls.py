@@ -20,7 +20,8 @@ urlpatterns = [
         name="privacy_records_of_processing",
     ),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Our own switcher: Django's returns to the old language from a prefixed page.
+    path("i18n/setlang/", views.set_language, name="set_language"),
 ]
 
 urlpatterns += i18n_patterns(
