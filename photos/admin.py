@@ -11,7 +11,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +72,7 @@ class PhotoAdmin(AdminLogWithoutPersonalData, DeletesStoredFiles, admin.ModelAdm
     list_filter = ["review", "status", "image_format"]
     list_select_related = ["user"]
     list_per_page = 50
+    date_hierarchy = "uploaded_at"
     actions = ["approve_photos", "reject_photos"]
 
     class Media:
@@ -77,8 +81,8 @@ class PhotoAdmin(AdminLogWithoutPersonalData, DeletesStoredFiles, admin.ModelAdm
     # --- Who sees what: the print lab sees photos, not whose they are -----------------------------
 
     def get_list_display(self, request: HttpRequest) -> list[str]:
-        who = ["filename", "user"] if sees_customers(request) else ["photo_ref", "owner_ref"]
-        return ["preview", *who, "review", "status", "pixel_size", "print_dpi", "quality", "taken_at", "uploaded_at"]
+        who = ["name_and_state", "user"] if sees_customers(request) else ["number_and_state", "owner_ref"]
+        return ["preview", *who, "print_details", "print_dpi"]
 
     def get_list_display_links(self, request: HttpRequest, list_display) -> list[str]:
         return ["preview", list_display[1]]
@@ -131,12 +135,39 @@ class PhotoAdmin(AdminLogWithoutPersonalData, DeletesStoredFiles, admin.ModelAdm
     def owner_ref(self, photo: Photo) -> str:
         return f"#{photo.user_id}" if photo.user_id else gettext("visitor")
 
+    @staticmethod
+    def _state(photo: Photo) -> str:
+        # A photo not processed has no review state worth showing yet.
+        if photo.status != Photo.Status.READY:
+            return photo.get_status_display()
+        return photo.get_review_display()
+
+    @admin.display(description=_("file name"), ordering="filename")
+    def name_and_state(self, photo: Photo) -> str:
+        return format_html('{}<br><span class="quiet">{}</span>', photo.filename, self._state(photo))
+
+    @admin.display(description=_("photo number"))
+    def number_and_state(self, photo: Photo) -> str:
+        return format_html('{}<br><span class="quiet">{}</span>', photo.id.hex[:12], self._state(photo))
+
+    @admin.display(description=_("size"), ordering="-quality_score")
+    def print_details(self, photo: Photo) -> str:
+        """Return size, file size, print quality and capture date in one narrow column."""
+        lines = [self.pixel_size(photo)]
+        if photo.quality_score is not None:
+            lines.append(gettext("Print quality: %(score)s/100") % {"score": f"{photo.quality_score:.0f}"})
+        if photo.taken_at:
+            # Cameras record local time without a zone: shown as recorded, not converted.
+            taken = date_format(photo.taken_at, "DATE_FORMAT")
+            lines.append(f"{capfirst(Photo._meta.get_field('taken_at').verbose_name)}: {taken}")
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
     @admin.display(description=_("size"))
     def pixel_size(self, photo: Photo) -> str:
         if not photo.width or not photo.height:
             return "-"
         return format_html(
-            '{} \u00d7 {} px<br><span class="quiet">{}</span>',
+            '{} \u00d7 {} px <span class="quiet">({})</span>',
             photo.width,
             photo.height,
             filesizeformat(photo.size_bytes),
