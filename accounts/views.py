@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import AddressForm, CommunicationPreferencesForm, ProfileForm
@@ -78,12 +78,24 @@ def address_edit(request: HttpRequest, pk) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def address_delete(request: HttpRequest, pk) -> HttpResponse:
+    """Ask before deleting an address (GET shows which one); the confirming POST deletes it."""
     address = get_object_or_404(Address, pk=pk, user=request.user)
-    services.address_delete(address=address)
-    messages.success(request, _("The address has been deleted."))
-    return redirect("accounts:addresses")
+    if request.method == "POST":
+        services.address_delete(address=address)
+        messages.success(request, _("The address has been deleted."))
+        return redirect("accounts:addresses")
+    successor = None
+    if address.is_default:
+        successor = (
+            selectors.addresses_for(user=request.user)
+            .filter(kind=Address.Kind.DELIVERY)
+            .exclude(pk=address.pk)
+            .order_by("created_at")
+            .first()
+        )
+    return render(request, "accounts/address_confirm_delete.html", {"address": address, "successor": successor})
 
 
 @login_required

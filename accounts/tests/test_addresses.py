@@ -101,8 +101,10 @@ def test_someone_elses_address_is_not_found(shopper_client):
 
 @pytest.mark.django_db
 def test_delete_needs_post(shopper_client, user):
+    # A GET asks first (test_address_delete_confirmation.py); only the confirming POST deletes.
     address = AddressFactory(user=user)
-    assert shopper_client.get(reverse("accounts:address_delete", args=[address.pk])).status_code == 405
+    assert shopper_client.get(reverse("accounts:address_delete", args=[address.pk])).status_code == 200
+    assert Address.objects.filter(pk=address.pk).exists()
 
 
 @pytest.mark.django_db
