@@ -2,12 +2,14 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from photoshop import views
 from privacy import views as privacy_views
 
-admin.site.site_header = f"{settings.SITE_NAME} administration"
+admin.site.site_header = format_lazy(_("{site_name} administration"), site_name=settings.SITE_NAME)
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [

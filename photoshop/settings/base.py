@@ -28,6 +28,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 SITE_ID = 1
 SITE_NAME = env.str("SITE_NAME", default="photoshop")
+# The host name in e-mails (allauth); empty: the first plain host in ALLOWED_HOSTS.
+SITE_DOMAIN = env.str("SITE_DOMAIN", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
