@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.LastActivityMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
+    "accounts.middleware.AccountPagesNotCachedMiddleware",
 ]
 
 ROOT_URLCONF = "photoshop.urls"
