@@ -3,11 +3,12 @@ from __future__ import annotations
 import phonenumbers
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from accounts.models import ADDRESS_FIELDS, PROFILE_FIELDS, Address, CommunicationKind, User
+from accounts.models import ADDRESS_FIELDS, PROFILE_FIELDS, Address, CommunicationKind, User, oldest_birth_date
 from accounts.selectors import PreferenceState, default_delivery_country
 
 
@@ -57,6 +58,11 @@ class ProfileForm(forms.ModelForm):
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["birth_date"].widget.attrs["autocomplete"] = "bday"
+        # The date picker offers only dates the model accepts (User.clean checks them again).
+        today = timezone.localdate()
+        self.fields["birth_date"].widget.attrs.update(
+            {"min": oldest_birth_date(today).isoformat(), "max": today.isoformat()}
+        )
         self.fields["mobile_phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["company_name"].widget.attrs["autocomplete"] = "organization"
         # A national number is one of the country the shopper receives parcels in.

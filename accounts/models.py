@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -55,6 +56,18 @@ class UserManager(BaseUserManager["User"]):
         if extra_fields["is_staff"] is not True or extra_fields["is_superuser"] is not True:
             raise ValueError("A superuser must have is_staff=True and is_superuser=True.")
         return self._create_user(email, password, **extra_fields)
+
+
+# Nobody alive is older: an earlier birth date is a typing error (1894 for 1994).
+MAX_AGE_YEARS = 120
+
+
+def oldest_birth_date(today: date) -> date:
+    """Return the earliest birth date accepted on ``today`` (MAX_AGE_YEARS ago; 29 February → 1 March)."""
+    try:
+        return today.replace(year=today.year - MAX_AGE_YEARS)
+    except ValueError:
+        return date(today.year - MAX_AGE_YEARS, 3, 1)
 
 
 class User(AbstractBaseUser, PermissionsMixin, RetentionState):
@@ -144,8 +157,17 @@ class User(AbstractBaseUser, PermissionsMixin, RetentionState):
             self.vat_number = normalize_vat_number(self.vat_number)
         if self.is_business and not self.vat_number:
             raise ValidationError({"vat_number": _("A business account needs a VAT number.")})
-        if self.birth_date and self.birth_date > timezone.localdate():
-            raise ValidationError({"birth_date": _("The birth date cannot be in the future.")})
+        if self.birth_date:
+            today = timezone.localdate()
+            if self.birth_date > today:
+                raise ValidationError({"birth_date": _("The birth date cannot be in the future.")})
+            if self.birth_date < oldest_birth_date(today):
+                raise ValidationError(
+                    {
+                        "birth_date": _("Enter a birth date no more than %(years)d years ago.")
+                        % {"years": MAX_AGE_YEARS}
+                    }
+                )
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
