@@ -1,5 +1,8 @@
 """Site-wide pages: home, language switch, error pages."""
 
+import re
+from xml.etree import ElementTree
+
 import pytest
 from django.test import Client
 from django.urls import path
@@ -153,3 +156,36 @@ def test_server_error_shows_the_500_page():
 def test_static_css_is_served(client):
     response = client.get("/static/css/site.css")
     assert response.status_code == 200
+
+
+def _main(html: str) -> str:
+    return html[html.index('<main id="main">') :]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("prefix", "label"), [("", "Upload je foto's"), ("/fr", "Envoyer vos photos")])
+def test_home_page_leads_with_uploading_photos(client, prefix, label):
+    main = _main(client.get(f"{prefix}/").content.decode())
+    first_button = re.search(r'<a class="button[^"]*" href="([^"]+)">([^<]+)</a>', main)
+    assert first_button.groups() == (f"{prefix}/photos/", label)
+    # Account links come after, as plain links, not as buttons.
+    signup = re.search(rf'<a( class="[^"]*")? href="{prefix}/accounts/signup/"', main)
+    assert signup.start() > first_button.start()
+    assert "button" not in (signup.group(1) or "")
+
+
+@pytest.mark.django_db
+def test_home_page_shows_a_picture_served_by_the_site(client):
+    main = _main(client.get("/en/").content.decode())
+    image = re.search(r'<img class="hero-art"\s+src="([^"]+)"[^>]*alt="([^"]+)"', main)
+    assert image, "no picture on the home page"
+    src, alt = image.groups()
+    assert src.startswith("/static/")
+    assert alt.startswith("Three photo prints")
+    svg = b"".join(client.get(src).streaming_content)
+    root = ElementTree.fromstring(svg)  # noqa: S314  (the site's own committed file)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert len(root.findall(".//{http://www.w3.org/2000/svg}path")) >= 5
+    assert b"http" not in svg.replace(b"http://www.w3.org/2000/svg", b"")
+    # The CSP refuses inline styles: none on the page.
+    assert "style=" not in main
