@@ -7,10 +7,11 @@ of the speed comes from; every other output is computed from that image.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import io
 import math
+import re
+import struct
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -51,35 +52,86 @@ class Result:
     analysis_image: Image.Image | None = None
 
 
-def _gps_degrees(values, ref) -> Decimal | None:
+# Dates a photo can have been taken on: from the first photograph to a little after now (clocks drift).
+EARLIEST_CAPTURE = datetime.datetime(1826, 1, 1, tzinfo=datetime.UTC)
+CAPTURE_CLOCK_MARGIN = datetime.timedelta(days=2)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _gps_degrees(values, ref, limit: int) -> Decimal | None:
+    """Return a GPS coordinate in degrees, or None where it is missing or impossible (beyond ``limit``)."""
     try:
         degrees, minutes, seconds = (float(v) for v in values)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    # A 0/0 rational reads as NaN; minutes and seconds beyond 60 are no position either.
+    if not all(math.isfinite(v) and v >= 0 for v in (degrees, minutes, seconds)) or minutes >= 60 or seconds >= 60:
         return None
     value = degrees + minutes / 60 + seconds / 3600
+    if value > limit:
+        return None
     if ref in ("S", "W"):
         value = -value
     return Decimal(str(round(value, 6)))
 
 
+def _text(value) -> str:
+    """Return an EXIF text without control characters (NUL included), which no column may hold."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return " ".join(_CONTROL.sub("", str(value or "")).split())[:64]
+
+
+def _orientation(value) -> int:
+    """Return the EXIF orientation, 1 (as it is) unless it is one of the eight the standard defines."""
+    try:
+        orientation = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return orientation if 1 <= orientation <= 8 else 1
+
+
+def _taken_at(stamp) -> datetime.datetime | None:
+    """Return the capture time, None where it cannot be read or cannot be true."""
+    if isinstance(stamp, bytes):
+        stamp = stamp.decode("ascii", "replace")
+    try:
+        # Cameras record local time without a zone; it is kept as is, marked UTC.
+        taken = datetime.datetime.strptime(f"{_CONTROL.sub('', str(stamp)).strip()} +0000", "%Y:%m:%d %H:%M:%S %z")
+    except ValueError:
+        return None
+    if not EARLIEST_CAPTURE <= taken <= datetime.datetime.now(datetime.UTC) + CAPTURE_CLOCK_MARGIN:
+        return None
+    return taken
+
+
 def read_metadata(image: Image.Image) -> Metadata:
-    """Return capture date, camera, orientation and GPS position from the EXIF data."""
-    exif = image.getexif()
-    meta = Metadata(orientation=int(exif.get(ExifTags.Base.Orientation, 1) or 1))
-    meta.camera_make = str(exif.get(ExifTags.Base.Make, "") or "").strip("\x00 ")[:64]
-    meta.camera_model = str(exif.get(ExifTags.Base.Model, "") or "").strip("\x00 ")[:64]
-    detail = exif.get_ifd(ExifTags.IFD.Exif)
+    """Return capture date, camera, orientation and GPS position from the EXIF data.
+
+    What cannot be true is treated as absent: coordinates beyond the poles or
+    the date line, NaN or 0/0 values, orientations other than 1-8, dates
+    before photography or in the future; control characters leave texts.
+    """
+    try:
+        exif = image.getexif()
+    except (OSError, ValueError, SyntaxError, struct.error):
+        return Metadata()  # an EXIF block that cannot be read says nothing
+    meta = Metadata(orientation=_orientation(exif.get(ExifTags.Base.Orientation, 1)))
+    meta.camera_make = _text(exif.get(ExifTags.Base.Make, ""))
+    meta.camera_model = _text(exif.get(ExifTags.Base.Model, ""))
+    try:
+        detail = exif.get_ifd(ExifTags.IFD.Exif)
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    except (OSError, ValueError, SyntaxError, struct.error):
+        detail, gps = {}, {}
     stamp = detail.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
     if stamp:
-        # Cameras record local time without a zone; it is kept as is, marked UTC.
-        with contextlib.suppress(ValueError):
-            meta.taken_at = datetime.datetime.strptime(
-                f"{str(stamp).strip(chr(0) + ' ')} +0000", "%Y:%m:%d %H:%M:%S %z"
-            )
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        meta.taken_at = _taken_at(stamp)
     if gps:
-        meta.latitude = _gps_degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef))
-        meta.longitude = _gps_degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef))
+        meta.latitude = _gps_degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), 90)
+        meta.longitude = _gps_degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), 180)
+        if meta.latitude is None or meta.longitude is None:
+            meta.latitude = meta.longitude = None  # half a position is no position
     return meta
 
 

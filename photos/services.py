@@ -13,6 +13,7 @@ import datetime
 import logging
 import os
 import tempfile
+import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
@@ -32,7 +33,7 @@ from photos.locks import owner_upload_lock
 from photos.models import Album, Photo, PhotoConsent
 from photos.processing import Result
 from photos.selectors import Owner
-from photos.validation import CheckedImage, check_image, max_upload_bytes
+from photos.validation import CheckedImage, check_image, max_upload_bytes, primary_copy
 from privacy import files as privacy_files
 from privacy.services import delete_with_files
 
@@ -126,24 +127,34 @@ def _ingest(
         _remove_files([stored_name])
         return existing
     keep_location = selectors.keeps_location(owner=owner)
+    # A multi-picture JPEG or a motion photo: only the primary image is kept (its other frames or
+    # its video may carry a location of their own, PIX-7, and are not printed).
+    primary = primary_copy(handle, checked) if checked.primary_end is not None or checked.drop else None
+    source = primary or handle
     try:
-        stripped = None if keep_location else gps.strip(handle, checked.image_format)
-        geotagged = keep_location and gps.has_location(handle, checked.image_format)
+        stripped = None if keep_location else gps.strip(source, checked.image_format)
+        geotagged = keep_location and gps.has_location(source, checked.image_format)
     except UNREADABLE as exc:
         # Pillow read the header but not the rest: without removing the location it is not kept.
+        if primary is not None:
+            primary.close()
         _remove_files([stored_name])
         raise ValidationError(_("This file is not an image we can read."), code="not_image") from exc
     photo = _new_photo(owner=owner, checked=checked, filename=filename, album=album)
     photo.original_geotagged = geotagged
+    rewritten = stripped or primary
     written: list[str] = []
     try:
-        with stripped if stripped is not None else contextlib.nullcontext():
-            if stored_name and stripped is None:
+        with contextlib.ExitStack() as opened:
+            for copy in (stripped, primary):
+                if copy is not None:
+                    opened.callback(copy.close)
+            if stored_name and rewritten is None:
                 photo.original.name = stored_name  # the object stays where the browser put it
             else:
-                photo.original.save(f"upload.{checked.extension}", File(stripped or handle), save=False)
+                photo.original.save(f"upload.{checked.extension}", File(rewritten or handle), save=False)
                 written.append(photo.original.name)
-                photo.size_bytes = _size(stripped or handle)  # what is stored is what counts
+                photo.size_bytes = _size(rewritten or handle)  # what is stored is what counts
         _photo_insert(photo=photo, owner=owner)
     except _Duplicate as duplicate:
         _remove_files([*written, stored_name])
@@ -156,7 +167,7 @@ def _ingest(
         _remove_files(written)
         raise
     if written and stored_name:
-        # The browser's object was replaced by its copy without a location.
+        # The browser's object was replaced by its copy (without a location, or its primary image alone).
         _remove_files([stored_name])
     return photo
 
@@ -165,7 +176,7 @@ def _new_photo(*, owner: Owner, checked: CheckedImage, filename: str, album: Alb
     return Photo(
         **owner.fields(),
         album=album,
-        filename=filename[:255],
+        filename=clean_filename(filename),
         # The hash of the bytes as uploaded, so the same upload again is found, whatever was stripped.
         content_hash=checked.content_hash,
         size_bytes=checked.size_bytes,
@@ -215,11 +226,43 @@ def _queue_processing(photo_id: uuid.UUID) -> None:
 
 
 def album_get_or_create(*, owner: Owner, title: str) -> Album | None:
-    """Return the owner's album of this title, made if needed; None for a blank title."""
-    title = title.strip()[:120]
+    """Return the owner's album of this title (the newest, if there are several), made if needed.
+
+    Return None for a blank title. Line breaks and tabs become spaces; other
+    control characters (NUL among them, which PostgreSQL cannot store) are
+    refused with a message.
+    """
+    title = " ".join(title.split())
+    if any(unicodedata.category(character) == "Cc" for character in title):
+        raise ValidationError(
+            _("The album name contains characters that cannot be used (control characters); type it again."),
+            code="album_name",
+        )
+    title = title[: Album._meta.get_field("title").max_length].strip()
     if not title:
         return None
-    return Album.objects.get_or_create(**owner.fields(), title=title)[0]
+    with transaction.atomic():
+        owner_upload_lock(owner)  # two uploads naming a new album at once make one album
+        album = Album.objects.filter(owner.filter(), title=title).order_by("-created_at").first()
+        if album is None:
+            album = Album(**owner.fields(), title=title)
+            album.full_clean(validate_constraints=False)
+            album.save(force_insert=True)
+    return album
+
+
+def clean_filename(name: str, *, limit: int = 255) -> str:
+    """Return an uploaded file's name fit to store: no control characters, at most ``limit`` characters.
+
+    A name that is too long is cut before its extension, so it still ends as it did.
+    """
+    name = "".join(c for c in name if unicodedata.category(c) != "Cc").strip() or "photo"
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if dot and stem and 0 < len(extension) <= 16:
+        return f"{stem[: limit - len(extension) - 1].rstrip()}.{extension}"
+    return name[:limit]
 
 
 # --- Processing results ---------------------------------------------------------------------------
@@ -300,6 +343,13 @@ def photos_claim_for_user(*, session_key: str, user: User) -> int:
     visitor = Photo.objects.filter(user__isnull=True, session_key=session_key)
     duplicates = visitor.filter(content_hash__in=Photo.objects.filter(user=user).values("content_hash"))
     photos_delete(photos=duplicates)
+    # An album whose title the account already has joins that album (the newest of that title):
+    # uploads name albums by title, so two of one title would split the photos.
+    for album in Album.objects.filter(user__isnull=True, session_key=session_key):
+        target = Album.objects.filter(user=user, title=album.title).order_by("-created_at").first()
+        if target is not None:
+            Photo.objects.filter(album=album).update(album=target)
+            album.delete()
     Album.objects.filter(user__isnull=True, session_key=session_key).update(user=user, session_key="")
     return visitor.update(user=user, session_key="")
 

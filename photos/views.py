@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import TooManyFilesSent, ValidationError
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from photos import direct, selectors, services
@@ -112,13 +115,65 @@ def complete(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": [{"ok": True, "message": _uploaded(photo, album, started), **_photo_json(photo)}]})
 
 
+class _MemoryFileUploadHandler(MemoryFileUploadHandler):
+    """Django's in-memory upload handler, for names cleaned first (no control characters, 255 at most)."""
+
+    def new_file(self, field_name, file_name, *args, **kwargs) -> None:
+        super().new_file(field_name, services.clean_filename(file_name), *args, **kwargs)
+
+
+class _TemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    """Django's temporary-file upload handler, the temporary file named without the uploaded name.
+
+    Django makes the uploaded name's extension the temporary file's suffix:
+    one too long for the file system, or holding a NUL byte, failed the
+    whole request.
+    """
+
+    def new_file(self, field_name, file_name, *args, **kwargs) -> None:
+        super().new_file(field_name, "upload", *args, **kwargs)
+        self.file_name = self.file.name = services.clean_filename(file_name)
+
+
+def _batch_too_large(request: HttpRequest) -> HttpResponse:
+    """Answer a form with more files than one request may carry: say how many fit, store nothing."""
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    message = ngettext(
+        "Upload at most %(count)d photo at a time; choose fewer and upload the rest next.",
+        "Upload at most %(count)d photos at a time; choose fewer and upload the rest next.",
+        limit,
+    ) % {"count": limit}
+    results = [{"filename": "", "ok": False, "message": message}]
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"results": results}, status=400)
+    request.session["photos_upload_results"] = results
+    return redirect("photos:gallery")
+
+
+@csrf_exempt  # checked below, once the form is read: the CSRF check would read it first and fail bare
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
     """Accept many files at once; each gets its own verdict and one bad file loses nothing else."""
+    request.upload_handlers = [_MemoryFileUploadHandler(request), _TemporaryFileUploadHandler(request)]
+    try:
+        request.FILES  # noqa: B018 (reads the form, whose file count Django bounds)
+    except TooManyFilesSent:
+        return _batch_too_large(request)
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request: HttpRequest) -> HttpResponse:
     owner = selectors.owner_for(request, create=True)
-    album = _album(request, owner)
     results = []
-    for upload in request.FILES.getlist("files"):
+    try:
+        album = _album(request, owner)
+    except ValidationError as exc:
+        album, files = None, []
+        results.append({"filename": "", "ok": False, "message": " ".join(exc.messages)})
+    else:
+        files = request.FILES.getlist("files")
+    for upload in files:
         started = timezone.now()
         try:
             photo = services.photo_ingest(

@@ -56,3 +56,42 @@ def jpeg(width: int = 800, height: int = 600, *, seed: int = 1, xmp: bytes = b""
 def decompression_bomb(pixels_side: int = 20_000) -> bytes:
     """A tiny PNG that claims a huge canvas (a one-colour image compresses to almost nothing)."""
     return encode(Image.new("1", (pixels_side, pixels_side)), "PNG", optimize=True)
+
+
+def jpeg_with_tags(*, base: dict | None = None, gps: dict | None = None, seed: int = 1) -> bytes:
+    """A JPEG whose EXIF holds exactly the tags given (what a broken camera or an attacker writes)."""
+    data = Image.Exif()
+    for tag, value in (base or {}).items():
+        data[tag] = value
+    if gps is not None:
+        data[ExifTags.IFD.GPSInfo] = gps
+    return encode(picture(640, 480, seed), "JPEG", quality=85, exif=data)
+
+
+def damaged_png(seed: int = 1) -> bytes:
+    """A PNG whose chunks are intact (right lengths and CRCs) but whose compressed pixels are garbage."""
+    import struct
+    import zlib
+
+    data = bytearray(encode(picture(320, 240, seed), "PNG"))
+    start = data.index(b"IDAT") - 4
+    length = struct.unpack(">I", data[start : start + 4])[0]
+    payload = start + 8
+    for index in range(payload + 40, payload + length - 40, 7):
+        data[index] ^= 0x5A
+    data[payload + length : payload + length + 4] = struct.pack(">I", zlib.crc32(data[start + 4 : payload + length]))
+    return bytes(data)
+
+
+def mpo(seed: int = 1, *, gps: bool = False) -> bytes:
+    """A multi-picture JPEG as phones and 3D cameras write it: the primary image, then a second one."""
+    out = io.BytesIO()
+    first, second = picture(640, 480, seed), picture(640, 480, seed + 1)
+    first.save(out, "MPO", save_all=True, append_images=[second], exif=exif(gps=gps), quality=85)
+    return out.getvalue()
+
+
+def motion_photo(seed: int = 1) -> bytes:
+    """A JPEG followed by a short MP4-like video (Google/Samsung motion photos append it after the image)."""
+    video = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 40
+    return jpeg(seed=seed) + video
