@@ -81,3 +81,16 @@ def test_password_reset_answers_the_same_for_an_existing_and_an_unknown_address(
     assert [message.to for message in mail.outbox] == [["taken@example.com"], ["nobody@example.com"]]
     assert "/password/reset/key/" in mail.outbox[0].body
     assert "/password/reset/key/" not in mail.outbox[1].body
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_are_limited_alike_for_an_existing_and_an_unknown_address(client):
+    UserFactory(email="taken@example.com")
+    from django.core.cache import cache
+
+    known = [_login(client, "taken@example.com") for _ in range(6)]
+    cache.clear()  # the per-address limit is under test, not the per-IP one (10 a minute)
+    unknown = [_login(client, "nobody@example.com") for _ in range(6)]
+    assert known == unknown
+    # The sixth try within five minutes is refused by the rate limit, for both.
+    assert known[-1] != known[0]
