@@ -7,10 +7,18 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from conftest import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _dutch_urls():
+    """Build the URLs in Dutch (no prefix), whatever language an earlier test left active."""
+    with translation.override("nl"):
+        yield
 
 
 def _seen(response, email: str) -> tuple:
