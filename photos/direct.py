@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from photos.selectors import Owner, quota_check
 from photos.validation import max_upload_bytes
+from photos.visitors import visitor_check
 
 CONTENT_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"}
 SALT = "photos.direct-upload"
@@ -60,8 +61,11 @@ def allow_bucket(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def presign(*, owner: Owner, filename: str, size: int, content_type: str) -> dict:
-    """Return the URL and form fields for one browser upload, and a token to report it with."""
+def presign(*, owner: Owner, filename: str, size: int, content_type: str, address: str = "") -> dict:
+    """Return the URL and form fields for one browser upload, and a token to report it with.
+
+    ``address`` is the client's: a visitor past a visitors' limit is told now, before sending the bytes.
+    """
     if content_type not in CONTENT_TYPES:
         raise ValidationError(_("Upload JPEG, PNG, WebP or HEIC photos."), code="unsupported_format")
     if size <= 0:
@@ -69,6 +73,7 @@ def presign(*, owner: Owner, filename: str, size: int, content_type: str) -> dic
     if size > max_upload_bytes():
         raise ValidationError(_("The file is too large."), code="too_large")
     quota_check(owner=owner, size=size)
+    visitor_check(owner=owner, address=address, size=size)
     storage = storages["default"]
     name = f"{INCOMING}{uuid.uuid4().hex}"
     key = storage._normalize_name(name)

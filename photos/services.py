@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from photos import direct, gps, selectors
+from photos import direct, gps, selectors, visitors
 from photos.locks import owner_upload_lock
 from photos.models import Album, Photo, PhotoConsent
 from photos.processing import Result
@@ -68,15 +68,19 @@ def photo_quota_check(*, owner: Owner, size: int) -> None:
     selectors.quota_check(owner=owner, size=size)
 
 
-def photo_ingest(*, owner: Owner, handle: IO[bytes], filename: str, size: int, album: Album | None = None) -> Photo:
+def photo_ingest(
+    *, owner: Owner, handle: IO[bytes], filename: str, size: int, album: Album | None = None, address: str = ""
+) -> Photo:
     """Validate and store an uploaded file; return the new photo, or the one already holding these bytes.
 
-    Processing (metadata, thumbnails, quality, NSFW scan) is queued after commit.
+    ``address`` is the client's: a visitor's uploads are bounded per address
+    and in total (``photos.visitors``). Processing (metadata, thumbnails,
+    quality, NSFW scan) is queued after commit.
     """
-    return _ingest(owner=owner, handle=handle, filename=filename, size=size, album=album)
+    return _ingest(owner=owner, handle=handle, filename=filename, size=size, album=album, address=address)
 
 
-def photo_ingest_direct(*, owner: Owner, token: str, album: Album | None = None) -> Photo:
+def photo_ingest_direct(*, owner: Owner, token: str, album: Album | None = None, address: str = "") -> Photo:
     """Accept an object the browser stored in the bucket (direct upload) once checked like any upload.
 
     A refused object is removed; so is one replaced by a copy without its
@@ -102,12 +106,25 @@ def photo_ingest_direct(*, owner: Owner, token: str, album: Album | None = None)
             for chunk in iter(lambda: remote.read(1024 * 1024), b""):
                 copy.write(chunk)
         return _ingest(
-            owner=owner, handle=copy, filename=upload.filename, size=size, album=album, stored_name=upload.name
+            owner=owner,
+            handle=copy,
+            filename=upload.filename,
+            size=size,
+            album=album,
+            stored_name=upload.name,
+            address=address,
         )
 
 
 def _ingest(
-    *, owner: Owner, handle: IO[bytes], filename: str, size: int, album: Album | None, stored_name: str = ""
+    *,
+    owner: Owner,
+    handle: IO[bytes],
+    filename: str,
+    size: int,
+    album: Album | None,
+    stored_name: str = "",
+    address: str = "",
 ) -> Photo:
     """Check, store and record one upload; ``stored_name`` is an object the browser already stored.
 
@@ -120,6 +137,7 @@ def _ingest(
         existing = selectors.photo_by_content(owner=owner, content_hash=checked.content_hash)
         if existing is None:
             photo_quota_check(owner=owner, size=checked.size_bytes)  # refuse early; final under the lock
+            visitors.visitor_check(owner=owner, address=address, size=checked.size_bytes)
     except ValidationError:
         _remove_files([stored_name])
         raise
@@ -155,7 +173,7 @@ def _ingest(
                 photo.original.save(f"upload.{checked.extension}", File(rewritten or handle), save=False)
                 written.append(photo.original.name)
                 photo.size_bytes = _size(rewritten or handle)  # what is stored is what counts
-        _photo_insert(photo=photo, owner=owner)
+        _photo_insert(photo=photo, owner=owner, address=address)
     except _Duplicate as duplicate:
         _remove_files([*written, stored_name])
         return duplicate.photo
@@ -187,8 +205,11 @@ def _new_photo(*, owner: Owner, checked: CheckedImage, filename: str, album: Alb
 
 
 @transaction.atomic(durable=True)
-def _photo_insert(*, photo: Photo, owner: Owner) -> None:
+def _photo_insert(*, photo: Photo, owner: Owner, address: str) -> None:
     """Insert a new photo under the owner's upload lock, after the final duplicate and quota checks.
+
+    A visitor's bytes are counted against the client's address here, and
+    given back if the row is not inserted after all.
 
     Durable: the row is committed when this returns, so a caller cannot roll
     it back and leave its stored file without a row.
@@ -199,10 +220,15 @@ def _photo_insert(*, photo: Photo, owner: Owner) -> None:
         raise _Duplicate(existing)
     photo_quota_check(owner=owner, size=photo.size_bytes)
     photo.full_clean(validate_constraints=False)  # the database checks those
+    counted = visitors.visitor_reserve(owner=owner, address=address, size=photo.size_bytes)
     try:
         with transaction.atomic():
             photo.save(force_insert=True)
-    except IntegrityError:
+    except BaseException as exc:
+        if counted:
+            visitors.visitor_release(address=address, size=photo.size_bytes)
+        if not isinstance(exc, IntegrityError):
+            raise
         # The same bytes arrived by another way at once (a visitor's photos moving in at sign-in).
         existing = selectors.photo_by_content(owner=owner, content_hash=photo.content_hash)
         if existing is None:
