@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from PIL import UnidentifiedImageError
+import struct
+import zlib
+
+from PIL import Image, UnidentifiedImageError
 
 from photos import selectors, services
 from photos.models import Photo
 from photos.nsfw import ScannerUnavailable, get_scanner
 from photos.processing import process_image
+
+# What decoding a file Pillow cannot follow raises, storage errors (OSError) aside.
+UNREADABLE = (
+    UnidentifiedImageError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    IndexError,
+    KeyError,
+    TypeError,
+    ZeroDivisionError,
+    Image.DecompressionBombError,
+)
 
 
 def photo_process(*, photo_id: str) -> str:
@@ -19,7 +37,9 @@ def photo_process(*, photo_id: str) -> str:
     try:
         with photo.original.open("rb") as handle:
             result = process_image(handle, keep_location=keep_location)
-    except (UnidentifiedImageError, SyntaxError, ValueError):
+    except UNREADABLE:
+        # Pillow's parsers raise these on a file they cannot follow; retrying changes nothing,
+        # and a photo left "processing" would never be shown as failed.
         services.photo_processing_fail(photo=photo, error=Photo.Error.UNREADABLE)
         return Photo.Status.FAILED
     except OSError as exc:

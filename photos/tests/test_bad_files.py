@@ -4,6 +4,7 @@ with impossible metadata treated as absent; never a 500, never a photo stuck in 
 from __future__ import annotations
 
 import io
+import struct
 
 import pytest
 from django.contrib.auth.models import Group
@@ -169,3 +170,24 @@ def test_motion_photo_is_accepted_and_the_video_after_the_image_is_not_stored(up
     # The same motion photo again is found as the same photo.
     again = upload(shopper_client, upload_file("again.jpg", data), json=True).json()["results"][0]
     assert again["id"] == str(photo.id)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "error", [struct.error("unpack requires a buffer"), IndexError("tuple index"), ZeroDivisionError()]
+)
+def test_a_parser_error_in_processing_fails_the_photo_with_a_reason_instead_of_leaving_it_processing(
+    error, upload, shopper_client, monkeypatch
+):
+    """Pillow's EXIF and TIFF parsers raise these on structures they cannot follow."""
+
+    def broken(image):
+        raise error
+
+    monkeypatch.setattr("photos.processing.read_metadata", broken)
+    upload(shopper_client, upload_file("odd.jpg", images.jpeg()))
+    photo = Photo.objects.get()
+    assert photo.status == Photo.Status.FAILED
+    assert photo.get_error_display() == "The image could not be read."
+    assert not [f for f in _stored_files() if "/thumbnails/" in f]
+    assert shopper_client.get(reverse("photos:gallery")).status_code == 200
