@@ -203,6 +203,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: eager in-process without a broker; real workers when one is set.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Celery still opens a producer in eager mode; an in-memory broker never
+    # connects and spares kombu's "No hostname was supplied" warning.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_STORE_EAGER_RESULT = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="django-db")

@@ -23,7 +23,7 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CELERY_BROKER_URL = ""
+CELERY_BROKER_URL = "memory://localhost/"  # eager: never connects
 CELERY_TASK_ALWAYS_EAGER = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the live server's threads (browser tests) then each have
