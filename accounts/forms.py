@@ -99,7 +99,9 @@ class AddressForm(forms.ModelForm):
             self.fields[name].widget.attrs["autocomplete"] = value
         self.fields["is_default"].help_text = _("Used first when you order. Only for delivery addresses.")
         # The phone number belongs to the address: a national number is one of
-        # the country chosen in the same form (the country is cleaned first).
+        # the country chosen in the same form (an unknown country falls back to
+        # BE here, and the country field itself reports the error).
+        self.fields["phone"].help_text = _("Optional. A number without + is read as a number of the country above.")
         region = self.data.get(self.add_prefix("country")) if self.is_bound else None
         if not region and self.instance.pk:
             region = self.instance.country.code

@@ -96,3 +96,9 @@ def test_invalid_address_phone_is_refused_with_the_country_in_the_message(shoppe
     assert response.status_code == 200
     assert "A number without + is read as a number of this country: Netherlands." in response.content.decode()
     assert not Address.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_the_address_form_says_how_a_phone_number_is_read(shopper_client):
+    page = shopper_client.get(_en("accounts:address_create")).content.decode()
+    assert "A number without + is read as a number of the country above." in page
