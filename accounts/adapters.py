@@ -6,6 +6,8 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.email_verification import add_email_verification_sent_message
+from allauth.core.internal.httpkit import clean_client_ip
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import translation
@@ -16,6 +18,22 @@ VERIFICATION_SENT_MESSAGE = "account/messages/email_confirmation_sent.txt"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """Return the client's address, from the trusted proxies' X-Forwarded-For.
+
+        A request with fewer X-Forwarded-For entries than trusted proxies did
+        not come through them all (or was sent to the app directly): allauth
+        raises ImproperlyConfigured (a 500); the connection's own address is
+        the one to trust then.
+        """
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            ip = clean_client_ip(request.META.get("REMOTE_ADDR", ""))
+            if not ip:
+                raise PermissionDenied("Unable to determine client IP address") from None
+            return ip
+
     def save_user(self, request: HttpRequest, user, form, commit: bool = True):
         """Create the user with the language the site was shown in at sign-up."""
         user = super().save_user(request, user, form, commit=False)
