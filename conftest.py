@@ -36,6 +36,21 @@ def _media_and_cache(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Reset Celery's process-wide "joining a result would block" flag after each test.
+
+    Eager tasks set it while they run and restore it afterwards; two eager
+    tasks running at once in threads (parallel uploads, the live server)
+    restore each other's value and can leave it set, so that a later test's
+    ``result.get()`` fails with "Never call result.get() within a task!".
+    """
+    yield
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD
