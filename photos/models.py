@@ -66,6 +66,7 @@ class Photo(models.Model):
         # Codes, not text: the customer reads the label in their own language.
         UNREADABLE = "unreadable", _("The image could not be read.")
         DAMAGED = "damaged", _("The image data is damaged or incomplete.")
+        TOO_SLOW = "too_slow", _("The image took too long to process. Try a smaller file.")
 
     id = models.UUIDField(_("number"), primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 import zlib
 
+from celery.exceptions import SoftTimeLimitExceeded
 from PIL import Image, UnidentifiedImageError
 
 from photos import selectors, services
@@ -37,6 +38,10 @@ def photo_process(*, photo_id: str) -> str:
     try:
         with photo.original.open("rb") as handle:
             result = process_image(handle, keep_location=keep_location)
+    except SoftTimeLimitExceeded:
+        # The task's time limit: a retry would hit it again, and "processing" forever helps no one.
+        services.photo_processing_fail(photo=photo, error=Photo.Error.TOO_SLOW)
+        return Photo.Status.FAILED
     except UNREADABLE:
         # Pillow's parsers raise these on a file they cannot follow; retrying changes nothing,
         # and a photo left "processing" would never be shown as failed.

@@ -148,3 +148,20 @@ def test_a_failed_photo_shows_its_reason_in_the_customers_language_not_the_excep
         assert status["error"] == text
         assert "libjpeg" not in gallery
         assert "libjpeg" not in status["error"]
+
+
+@pytest.mark.django_db
+def test_a_photo_stopped_by_the_tasks_time_limit_fails_with_a_reason_instead_of_staying_processing(
+    upload, client, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def too_slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr("photos.pipeline.process_image", too_slow)
+    upload(client, upload_file("a.jpg", images.jpeg()))
+    photo = Photo.objects.get()
+    assert (photo.status, photo.error) == (Photo.Status.FAILED, Photo.Error.TOO_SLOW)
+    gallery = client.get("/photos/").content.decode()
+    assert "De verwerking van de afbeelding duurde te lang" in gallery
