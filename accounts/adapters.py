@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.account.internal.flows.email_verification import add_email_verification_sent_message
 from allauth.core.internal.httpkit import clean_client_ip
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import translation
 
@@ -70,3 +71,14 @@ class AccountAdapter(DefaultAccountAdapter):
             if email:
                 add_email_verification_sent_message(request, email, signup=True)
         return super().respond_email_verification_sent(request, user)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_app(self, request: HttpRequest, provider, client_id=None):
+        """Return the provider's OAuth app; a provider without keys does not exist here (404, not a 500)."""
+        from allauth.socialaccount.models import SocialApp
+
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise Http404("This sign-in method is not offered.") from None

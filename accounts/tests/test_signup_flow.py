@@ -171,3 +171,20 @@ def test_repeated_wrong_passwords_are_rate_limited(client, user):
     assert response.status_code == 200
     assert not response.wsgi_request.user.is_authenticated
     assert response.context["form"].errors
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("provider", ["google", "facebook", "instagram"])
+def test_social_login_urls_without_keys_are_not_found(client, settings, provider):
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    for path in (f"/accounts/{provider}/login/", f"/accounts/{provider}/login/callback/?code=x&state=y"):
+        assert client.get(path).status_code == 404, path
+        assert client.post(path).status_code in (403, 404), path  # CSRF first on a POST
+
+
+@pytest.mark.django_db
+def test_social_login_with_keys_starts_the_provider_flow(client, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "google": {"APPS": [{"client_id": "id", "secret": "secret", "key": ""}], "SCOPE": ["email"]}
+    }
+    assert client.get("/accounts/google/login/").status_code == 200  # the confirmation page before leaving
