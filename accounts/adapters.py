@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.account.internal.flows.email_verification import add_email_verification_sent_message
 from allauth.core.internal.httpkit import clean_client_ip
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
