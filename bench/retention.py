@@ -1,23 +1,34 @@
 """Benchmark the retention sweep against hand-written SQL doing the same changes.
 
-    python bench/retention.py                 # 200,000 users on SQLite
-    python bench/retention.py --quick         # 20,000 users
+    python bench/retention.py                           # 200,000 users on SQLite (and 20,000)
+    python bench/retention.py --quick                   # 20,000 users (and 2,000), about a minute
+    python bench/retention.py --scale 200000,2000000 --repeat 2   # rows/s and memory across sizes
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/retention.py
 
-Builds a synthetic population (users with their personal data of every kind
-that exists, photos with their stored files, ages spread over 12 years), copies the database, runs the
-sweep (``manage.py privacy_sweep``) in a child process on one copy and the
-equivalent hand-written SQL on the other, checks both end in the same state,
-and prints rows per second for each, the ratio, and the sweep's peak memory;
-the sweep also runs on a population ten times smaller, to show memory stays
-flat. Each app adds its data to ``POPULATE`` and its statements to
+For each size it builds a synthetic population (users with their personal
+data of every kind that exists, photos with their stored files, ages spread
+over 12 years), copies the database, runs the sweep (``manage.py
+privacy_sweep``) in a child process on one copy and the equivalent
+hand-written SQL on the other, checks both end in the same state, and prints
+rows per second for each, the ratio, and the sweep process's own peak
+memory; then how rows per second and memory change from the smallest size to
+the largest. Without ``--scale`` the sizes are the population and a tenth of
+it. Each app adds its data to ``POPULATE`` and its statements to
 ``HAND_SQL``. The last line is one JSON object.
+
+Peak memory is the sweep process's own high-water mark (``VmHWM``), read
+inside it when the command ends, not ``ru_maxrss`` from ``wait4``: on Linux
+a child's ``ru_maxrss`` starts from its parent's high-water mark when it
+execs, so it reported this process's memory after building the population.
+An idle child (Django and the sweep imported, nothing run) is measured both
+ways as a check.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import json
 import os
 import random
@@ -36,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 NOW = datetime.datetime(2026, 11, 23, 3, 0, tzinfo=datetime.UTC)
+# Each sweep also takes what falls due before the next one (privacy.sweep.deadline_cutoff).
+SWEEP_INTERVAL = datetime.timedelta(minutes=int(os.environ.get("PRIVACY_SWEEP_INTERVAL_MINUTES", "15")))
 YEARS_SPREAD = 12
 PASSWORD_HASH = "md5$bench$0123456789abcdef0123456789abcdef"  # never used to log in
 
@@ -224,6 +237,9 @@ def populate_accounts(conn, n: int, rng: random.Random, vendor: str, media: Path
                 )
             if uid % 3:
                 prefs.append((uid, "marketing", uid % 2 == 0, ts(active or joined, vendor), "account_page"))
+            if uid % 5 == 0:
+                # An opt-out of service messages (on by default): kept while the account lives.
+                prefs.append((uid, "service", False, ts(active or joined, vendor), "unsubscribe_link"))
             if uid % 4 == 0:
                 sessions.append(
                     (
@@ -260,70 +276,83 @@ def populate_accounts(conn, n: int, rng: random.Random, vendor: str, media: Path
             sessions,
         )
     # Visitor sessions of the last week (SMP-1: gone 24 hours after the visit).
-    visitors = [
-        (
-            f"visit{i:032d}",
-            "e30:bench",
-            ts(NOW + datetime.timedelta(days=14), vendor),
-            None,
-            ts(NOW - datetime.timedelta(seconds=rng.randrange(7 * 24 * 3600)), vendor),
+    for start in range(0, n // 2, batch):
+        visitors = [
+            (
+                f"visit{i:032d}",
+                "e30:bench",
+                ts(NOW + datetime.timedelta(days=14), vendor),
+                None,
+                ts(NOW - datetime.timedelta(seconds=rng.randrange(7 * 24 * 3600)), vendor),
+            )
+            for i in range(start, min(start + batch, n // 2))
+        ]
+        conn.executemany(
+            "INSERT INTO accounts_session (session_key, session_data, expire_date, account_id, modified_at)"
+            " VALUES (%s,%s,%s,%s,%s)",
+            visitors,
         )
-        for i in range(n // 2)
-    ]
-    conn.executemany(
-        "INSERT INTO accounts_session (session_key, session_data, expire_date, account_id, modified_at)"
-        " VALUES (%s,%s,%s,%s,%s)",
-        visitors,
-    )
     conn.commit()
 
 
 def populate_photos(conn, n: int, rng: random.Random, vendor: str, media: Path) -> None:
     """Photos with their stored files: one for every fourth user over 12 years, visitors' of the last months."""
     span = YEARS_SPREAD * 365 * 24 * 3600
-    owners = [(uid, "", NOW - datetime.timedelta(seconds=rng.randrange(span))) for uid in range(4, n + 1, 4)]
-    owners += [
-        (None, f"visitor{i:06d}", NOW - datetime.timedelta(seconds=rng.randrange(200 * 24 * 3600)))
-        for i in range(n // 20)
-    ]
-    rows = []
-    for index, (uid, session, uploaded) in enumerate(owners):
-        key = uuid.UUID(int=index + 1)
-        names = [f"photos/originals/{key.hex[:2]}/{key.hex}.jpg"] + [
-            f"photos/thumbnails/{key.hex[:2]}/{key.hex}-{size}.jpg" for size in ("small", "large")
-        ]
-        for name in names:
-            path = media / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(b"jpeg")
-        rows.append(
-            (
-                key.hex if vendor == "sqlite" else key,
-                uid,
-                session,
-                *names,
-                f"IMG_{index}.jpg",
-                f"{index:064x}",
-                4,
-                "JPEG",
-                "",
-                "",
-                1,
-                "ready",
-                "",
-                "clean",
-                "{}",
-                "",
-                ts(uploaded, vendor),
-            )
-        )
-    conn.executemany(
-        "INSERT INTO photos_photo (id, user_id, session_key, original, thumbnail_small, thumbnail_large, filename,"
-        " content_hash, size_bytes, image_format, camera_make, camera_model, orientation, status, error, review,"
-        " nsfw_labels, review_reason, uploaded_at)"
-        " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-        rows,
+    columns = [
+        "id", "user_id", "session_key", "original", "thumbnail_small", "thumbnail_large", "filename",
+        "content_hash", "size_bytes", "image_format", "camera_make", "camera_model", "orientation", "status",
+        "error", "review", "nsfw_labels", "review_reason", "uploaded_at",
+    ]  # fmt: skip
+    extra = {"original_geotagged": False}  # NOT NULL columns of newer migrations
+    existing = {column[0] for column in conn.execute("SELECT * FROM photos_photo WHERE 1 = 0").description}
+    extra = {name: value for name, value in extra.items() if name in existing}
+    sql = (
+        f"INSERT INTO photos_photo ({', '.join(columns + list(extra))})"
+        f" VALUES ({', '.join(['%s'] * (len(columns) + len(extra)))})"
     )
+    owners = itertools.chain(
+        ((uid, "", span) for uid in range(4, n + 1, 4)),
+        ((None, f"visitor{i:06d}", 200 * 24 * 3600) for i in range(n // 20)),
+    )
+    index = 0
+    while chunk := list(itertools.islice(owners, 10_000)):
+        rows = []
+        for uid, session, ages in chunk:
+            index += 1
+            uploaded = NOW - datetime.timedelta(seconds=rng.randrange(ages))
+            key = uuid.UUID(int=index)
+            names = [f"photos/originals/{key.hex[:2]}/{key.hex}.jpg"] + [
+                f"photos/thumbnails/{key.hex[:2]}/{key.hex}-{size}.jpg" for size in ("small", "large")
+            ]
+            for name in names:
+                path = media / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Empty: the sweep only removes them, and empty files take no disk blocks (with a
+                # byte each, 2,000,000 users would take 7 GB and minutes to delete afterwards).
+                path.touch()
+            rows.append(
+                (
+                    key.hex if vendor == "sqlite" else key,
+                    uid,
+                    session,
+                    *names,
+                    f"IMG_{index}.jpg",
+                    f"{index:064x}",
+                    0,
+                    "JPEG",
+                    "",
+                    "",
+                    1,
+                    "ready",
+                    "",
+                    "clean",
+                    "{}",
+                    "",
+                    ts(uploaded, vendor),
+                    *extra.values(),
+                )
+            )
+        conn.executemany(sql, rows)
     conn.commit()
 
 
@@ -333,53 +362,87 @@ POPULATE: list[Callable] = [populate_accounts, populate_photos]
 # ---------------------------------------------------------------- hand-written SQL (default preset)
 
 
+def due_before(vendor: str, **period: int):
+    """Return the cutoff of a rule of this period, as the sweep of ``NOW`` applies it (no legal hold)."""
+    return ts(NOW - relativedelta(**period) + SWEEP_INTERVAL, vendor)
+
+
+def stx_due(vendor: str) -> list[tuple[str, tuple]]:
+    """Return the users STX-1 (10 years inactive) and STX-4 (closed 48 hours ago) are due for, with parameters."""
+    person = "is_staff = %s AND is_superuser = %s"
+    return [
+        (
+            f"SELECT id FROM accounts_user WHERE COALESCE(last_activity, date_joined) < %s AND {person}",
+            (due_before(vendor, years=10), False, False),
+        ),
+        (
+            f"SELECT id FROM accounts_user WHERE closed_at < %s AND {person}",
+            (due_before(vendor, hours=48), False, False),
+        ),
+    ]
+
+
 def hand_sql_accounts(conn, vendor: str, media: Path) -> int:
     """The default preset's account rules as plain statements; return the rows changed."""
-    c10 = ts(NOW - relativedelta(years=10), vendor)
-    c48 = ts(NOW - relativedelta(hours=48), vendor)
-    c24 = ts(NOW - relativedelta(hours=24), vendor)
-    c2y = ts(NOW - relativedelta(years=2), vendor)
     now = ts(NOW, vendor)
-    person = "is_staff = %s AND is_superuser = %s"
-    stx1 = f"SELECT id FROM accounts_user WHERE COALESCE(last_activity, date_joined) < %s AND {person}"
-    stx4 = f"SELECT id FROM accounts_user WHERE closed_at < %s AND {person}"
     year = "date(birth_date, 'start of year')" if vendor == "sqlite" else "date_trunc('year', birth_date)::date"
-    changed = 0
+    # An opt-out of a message sent by default outlives its record while the account lives.
+    opted_out = (
+        "kind = 'service' AND enabled = %s"
+        " AND user_id IN (SELECT id FROM accounts_user WHERE closed_at IS NULL AND anonymised_at IS NULL)"
+    )
     statements = [
-        (f"DELETE FROM accounts_communicationpreference WHERE user_id IN ({stx1})", (c10, False, False)),
-        (f"DELETE FROM accounts_communicationpreference WHERE user_id IN ({stx4})", (c48, False, False)),
-        ("DELETE FROM accounts_session WHERE account_id IS NULL AND modified_at < %s", (c24,)),
-        ("DELETE FROM django_admin_log WHERE action_time < %s", (c2y,)),
+        # Deletions first, as the sweep applies the strictest action first.
+        (f"DELETE FROM accounts_communicationpreference WHERE user_id IN ({due}) AND NOT ({opted_out})", (*p, False))
+        for due, p in stx_due(vendor)
     ]
-    for due, cutoff in ((stx1, c10), (stx4, c48)):
+    statements += [
+        (
+            "DELETE FROM accounts_session WHERE account_id IS NULL AND modified_at < %s",
+            (due_before(vendor, hours=24),),
+        ),
+        ("DELETE FROM django_admin_log WHERE action_time < %s", (due_before(vendor, years=2),)),
+    ]
+    detail = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
+    for rule, (due, params) in zip(("STX-1", "STX-4"), stx_due(vendor), strict=True):
         statements += [
+            (
+                # The record of the change (AccountEvent), which the sweep does not count as a row changed.
+                "INSERT INTO accounts_accountevent (user_id, actor_id, kind, at, detail)"
+                f" SELECT id, NULL, 'anonymised', %s, {detail} FROM accounts_user"
+                f" WHERE anonymised_at IS NULL AND id IN ({due})",
+                (now, json.dumps({"rule": rule}), *params),
+            ),
             (
                 "UPDATE accounts_user SET email = 'anonymised-' || CAST(id AS TEXT) || '@anonymised.invalid',"
                 " password = '!anonymised', first_name = '', last_name = '', gender = '',"
                 f" birth_date = {year}, mobile_phone = '', company_name = '', vat_number = '', last_login = NULL,"
                 " is_active = %s, is_business = %s, anonymised_at = %s"
                 f" WHERE anonymised_at IS NULL AND id IN ({due})",
-                (False, False, now, cutoff, False, False),
+                (False, False, now, *params),
             ),
-            (f"DELETE FROM account_emailaddress WHERE user_id IN ({due})", (cutoff, False, False)),
-            (f"DELETE FROM mfa_authenticator WHERE user_id IN ({due})", (cutoff, False, False)),
-            (f"DELETE FROM accounts_address WHERE user_id IN ({due})", (cutoff, False, False)),
-            (f"DELETE FROM accounts_session WHERE account_id IN ({due})", (cutoff, False, False)),
+            (f"DELETE FROM account_emailaddress WHERE user_id IN ({due})", params),
+            (f"DELETE FROM mfa_authenticator WHERE user_id IN ({due})", params),
+            (f"DELETE FROM accounts_address WHERE user_id IN ({due})", params),
+            (f"DELETE FROM accounts_session WHERE account_id IN ({due})", params),
         ]
+    changed = 0
     for sql, params in statements:
-        changed += conn.execute(sql, params).rowcount
+        rowcount = conn.execute(sql, params).rowcount
+        changed += 0 if sql.startswith("INSERT") else rowcount
     conn.commit()
     return changed
 
 
 def hand_sql_photos(conn, vendor: str, media: Path) -> int:
-    """SMP-7 (visitors' photos, 90 days) and SMP-6 (account photos, 2 years), files included."""
+    """STX-1:images, STX-4:images (with the account), SMP-7 (visitors', 90 days), SMP-6 (2 years), with files."""
+    parts = [(f"user_id IN ({due})", params) for due, params in stx_due(vendor)]
+    parts += [
+        ("user_id IS NULL AND uploaded_at < %s", (due_before(vendor, days=90),)),
+        ("user_id IS NOT NULL AND uploaded_at < %s", (due_before(vendor, years=2),)),
+    ]
     changed = 0
-    for where, cutoff in (
-        ("user_id IS NULL AND uploaded_at < %s", NOW - relativedelta(days=90)),
-        ("user_id IS NOT NULL AND uploaded_at < %s", NOW - relativedelta(years=2)),
-    ):
-        params = (ts(cutoff, vendor),)
+    for where, params in parts:
         for names in conn.execute(
             f"SELECT original, thumbnail_small, thumbnail_large FROM photos_photo WHERE {where}", params
         ).fetchall():
@@ -401,6 +464,10 @@ STATE_QUERIES = {
     "preferences": "SELECT COUNT(*) FROM accounts_communicationpreference",
     "sessions": "SELECT COUNT(*) FROM accounts_session",
     "photos": "SELECT COUNT(*) FROM photos_photo",
+    "account_events_stx1": "SELECT COUNT(*) FROM accounts_accountevent WHERE kind = 'anonymised'"
+    " AND CAST(detail AS TEXT) LIKE '%%\"STX-1\"%%'",
+    "account_events_stx4": "SELECT COUNT(*) FROM accounts_accountevent WHERE kind = 'anonymised'"
+    " AND CAST(detail AS TEXT) LIKE '%%\"STX-4\"%%'",
 }
 
 
@@ -432,11 +499,31 @@ def build(target: Target, name: str, users: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
-def run_sweep_child(url: str, media: Path) -> tuple[float, float, dict]:
-    """Run the sweep in a child process; return its own duration, peak memory (MB) and counts."""
-    with tempfile.TemporaryFile(mode="w+") as errors:
+# Run in the child: a management command (none: only load Django and the sweep), then
+# write this process's own peak resident memory to the file named first.
+CHILD = """
+import os, sys
+report, *command = sys.argv[1:]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshop.settings")
+try:
+    if command:
+        from django.core.management import execute_from_command_line
+        execute_from_command_line(["manage.py", *command])
+    else:
+        import django
+        django.setup()
+        import privacy.sweep
+finally:
+    with open("/proc/self/status") as status, open(report, "w") as out:
+        out.write(next(line for line in status if line.startswith("VmHWM:")))
+"""
+
+
+def run_child(url: str, media: Path | None, *command: str) -> tuple[str, float, float]:
+    """Run ``CHILD``; return its output, its own peak memory (VmHWM) and wait4's ru_maxrss, in MB."""
+    with tempfile.TemporaryFile(mode="w+") as errors, tempfile.NamedTemporaryFile(mode="r") as report:
         proc = subprocess.Popen(
-            [sys.executable, "manage.py", "privacy_sweep", "--json", "--now", NOW.isoformat()],
+            [sys.executable, "-c", CHILD, report.name, *command],
             cwd=ROOT,
             env=child_env(url, media),
             stdout=subprocess.PIPE,
@@ -444,12 +531,23 @@ def run_sweep_child(url: str, media: Path) -> tuple[float, float, dict]:
             text=True,
         )
         out = proc.stdout.read()
-        # wait4 gives this child's own resource usage, its peak memory included.
         _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode:
+        if os.waitstatus_to_exitcode(status):
             errors.seek(0)
-            raise RuntimeError(f"privacy_sweep failed:\n{errors.read()}")
+            raise RuntimeError(f"{' '.join(command) or 'idle child'} failed:\n{errors.read()}")
+        own_kb = int(report.read().split()[1])  # "VmHWM:   91234 kB"
+    return out, own_kb / 1024, usage.ru_maxrss / 1024  # both in kB on Linux
+
+
+def own_peak_mb() -> float:
+    """Return this process's peak resident memory in MB."""
+    with open("/proc/self/status") as status:
+        return int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
+
+
+def run_sweep_child(url: str, media: Path) -> tuple[float, float, dict]:
+    """Run the sweep in a child process; return its own duration, peak memory (MB) and counts."""
+    out, peak_mb, _inherited = run_child(url, media, "privacy_sweep", "--json", "--now", NOW.isoformat())
     figures = json.loads(out.strip().splitlines()[-1])
     conn = connect(url)
     started, finished = conn.execute(
@@ -459,71 +557,144 @@ def run_sweep_child(url: str, media: Path) -> tuple[float, float, dict]:
     conn.close()
     if isinstance(started, str):
         started, finished = (datetime.datetime.fromisoformat(v) for v in (started, finished))
-    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
     return (finished - started).total_seconds(), peak_mb, figures["rules"]
+
+
+def measure(target: Target, users: int, seed: int, repeat: int) -> dict:
+    """Build a population of ``users``; sweep and hand-write copies of it ``repeat`` times; return the figures."""
+    population = f"bench_pop_{users}"
+    try:
+        built = build(target, population, users, seed)
+        print(f"{users:,} users: built in {built:.1f}s")
+        runs = []
+        for attempt in range(1, repeat + 1):
+            target.copy(population, "bench_sweep")
+            target.copy(population, "bench_sql")
+            sweep_s, peak_mb, counts = run_sweep_child(target.url("bench_sweep"), target.media("bench_sweep"))
+            rows = sum(outcome["count"] + outcome["restricted_by_hold"] for outcome in counts.values())
+
+            conn = connect(target.url("bench_sql"))
+            started = time.perf_counter()
+            sql_rows = sum(step(conn, target.vendor, target.media("bench_sql")) for step in HAND_SQL)
+            sql_s = time.perf_counter() - started
+            conn.close()
+
+            swept = state(target.url("bench_sweep"), target.media("bench_sweep"))
+            by_hand = state(target.url("bench_sql"), target.media("bench_sql"))
+            run = {
+                "rows": rows,
+                "sql_rows": sql_rows,
+                "sweep_s": round(sweep_s, 3),
+                "sql_s": round(sql_s, 3),
+                "sweep_rows_per_s": round(rows / sweep_s),
+                "sql_rows_per_s": round(sql_rows / sql_s),
+                "ratio": round(sweep_s / sql_s, 2),
+                "peak_mb": round(peak_mb, 1),
+                "states_match": swept == by_hand,
+            }
+            runs.append(run)
+            print(
+                f"  run {attempt}: sweep {rows:,} rows in {sweep_s:.2f}s ({run['sweep_rows_per_s']:,} rows/s,"
+                f" peak {peak_mb:.0f} MB); hand-written SQL {sql_rows:,} rows in {sql_s:.2f}s"
+                f" ({run['sql_rows_per_s']:,} rows/s); ratio {run['ratio']:.2f};"
+                f" end states {'match' if run['states_match'] else 'DIFFER'}"
+            )
+            if not run["states_match"]:
+                print(f"    sweep {swept}\n    SQL   {by_hand}")
+            for name in ("bench_sweep", "bench_sql"):
+                target.drop(name)
+        return {"users": users, "build_s": round(built, 1), "stored_files": swept["stored_files"], "runs": runs}
+    finally:
+        target.drop(population)
+
+
+def span(values: list[float], fmt: str = ",.0f") -> str:
+    low, high = min(values), max(values)
+    return f"{low:{fmt}}" if low == high else f"{low:{fmt}}-{high:{fmt}}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200_000, help="population size (default 200,000)")
     parser.add_argument("--quick", action="store_true", help="a short run: 20,000 users")
+    parser.add_argument(
+        "--scale",
+        help="comma-separated population sizes, smallest first (e.g. 200000,2000000): rows/s must stay within 15%%",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="sweep and hand-written SQL runs per size (default 1)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    users = 20_000 if args.quick else args.users
+    if args.scale:
+        sizes = sorted(int(size.replace("_", "")) for size in args.scale.split(","))
+    else:
+        users = 20_000 if args.quick else args.users
+        sizes = [users // 10, users]
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-retention-"))
     target = Target(os.environ.get("DATABASE_URL"), workdir)
-    names = ["bench_pop", "bench_sweep", "bench_sql", "bench_small", "bench_small_sweep"]
     try:
-        print(f"database: {target.vendor}; population: {users:,} users (and {users // 10:,} for the memory check)")
-        built = build(target, "bench_pop", users, args.seed)
-        print(f"built in {built:.1f}s")
-        target.copy("bench_pop", "bench_sweep")
-        target.copy("bench_pop", "bench_sql")
+        print(f"database: {target.vendor}; populations: {', '.join(f'{n:,}' for n in sizes)} users")
+        results = [measure(target, users, args.seed, args.repeat) for users in sizes]
 
-        sweep_s, peak_mb, counts = run_sweep_child(target.url("bench_sweep"), target.media("bench_sweep"))
-        rows = sum(outcome["count"] + outcome["restricted_by_hold"] for outcome in counts.values())
-        print(f"sweep: {rows:,} rows in {sweep_s:.2f}s ({rows / sweep_s:,.0f} rows/s), peak {peak_mb:.0f} MB")
-
-        conn = connect(target.url("bench_sql"))
-        started = time.perf_counter()
-        sql_rows = sum(step(conn, target.vendor, target.media("bench_sql")) for step in HAND_SQL)
-        sql_s = time.perf_counter() - started
-        conn.close()
-        print(f"hand-written SQL: {sql_rows:,} rows in {sql_s:.2f}s ({sql_rows / sql_s:,.0f} rows/s)")
-
-        swept = state(target.url("bench_sweep"), target.media("bench_sweep"))
-        by_hand = state(target.url("bench_sql"), target.media("bench_sql"))
-        same = swept == by_hand
-        print(f"end states {'match' if same else 'DIFFER'}: {swept}" + ("" if same else f" vs {by_hand}"))
-
-        build(target, "bench_small", users // 10, args.seed)
-        target.copy("bench_small", "bench_small_sweep")
-        _small_s, small_peak_mb, _ = run_sweep_child(
-            target.url("bench_small_sweep"), target.media("bench_small_sweep")
+        # Check of the memory figure: an idle child measured both ways. wait4's figure is at
+        # least this process's peak when the child started; VmHWM is the child's own.
+        parent_mb = own_peak_mb()
+        _out, idle_mb, idle_inherited_mb = run_child(target.url("bench_idle"), None)
+        print(
+            f"memory check: an idle child (Django and the sweep loaded) peaks at {idle_mb:.0f} MB of its own"
+            f" (VmHWM); wait4 reports {idle_inherited_mb:.0f} MB for it, with this process at {parent_mb:.0f} MB"
         )
-        print(f"memory: {small_peak_mb:.0f} MB at {users // 10:,} users, {peak_mb:.0f} MB at {users:,} users")
 
-        ratio = sweep_s / sql_s if sql_s else float("inf")
+        print(f"{'users':>10} {'rows':>9} {'sweep rows/s':>14} {'SQL rows/s':>14} {'ratio':>10} {'peak MB':>9}")
+        for result in results:
+            runs = result["runs"]
+            print(
+                f"{result['users']:>10,} {runs[0]['rows']:>9,} {span([r['sweep_rows_per_s'] for r in runs]):>14}"
+                f" {span([r['sql_rows_per_s'] for r in runs]):>14} {span([r['ratio'] for r in runs], '.2f'):>10}"
+                f" {span([r['peak_mb'] for r in runs]):>9}"
+            )
+        # Noise on a shared machine only slows a run down: compare each size's best.
+        small, large = results[0], results[-1]
+        best = {r["users"]: max(run["sweep_rows_per_s"] for run in r["runs"]) for r in results}
+        scaling = best[large["users"]] / best[small["users"]]
+        peaks = {r["users"]: max(run["peak_mb"] for run in r["runs"]) for r in results}
+        growth = peaks[large["users"]] - peaks[small["users"]]
+        print(
+            f"from {small['users']:,} to {large['users']:,} users: sweep rows/s x{scaling:.2f} (best runs),"
+            f" peak memory {growth:+.0f} MB"
+        )
+
+        runs = [run for result in results for run in result["runs"]]
+        largest = large["runs"]
+        worst_ratio = max(run["ratio"] for run in largest)
+        same = all(run["states_match"] for run in runs)
+        targets = {
+            "ratio_at_most_2": worst_ratio <= 2,
+            "peak_under_250_mb": max(peaks.values()) < 250,
+            "memory_flat": growth <= max(10.0, 0.1 * peaks[small["users"]]),
+            "states_match": same,
+        }
+        if args.scale:
+            targets["rows_per_s_within_15_percent"] = scaling >= 0.85
         result = {
             "benchmark": "retention",
             "database": target.vendor,
-            "users": users,
-            "rows": rows,
-            "sql_rows": sql_rows,
-            "sweep_s": round(sweep_s, 3),
-            "sql_s": round(sql_s, 3),
-            "ratio": round(ratio, 2),
-            "sweep_rows_per_s": round(rows / sweep_s),
-            "sql_rows_per_s": round(sql_rows / sql_s),
-            "peak_mb": round(peak_mb, 1),
-            "peak_mb_at_tenth": round(small_peak_mb, 1),
+            "users": large["users"],
+            "rows": largest[0]["rows"],
+            "ratio": worst_ratio,
+            "peak_mb": max(peaks.values()),
+            "idle_child_mb": round(idle_mb, 1),
+            "idle_child_ru_maxrss_mb": round(idle_inherited_mb, 1),
+            "rows_per_s_scaling": round(scaling, 2),
+            "peak_mb_growth": round(growth, 1),
+            "sizes": results,
             "states_match": same,
-            "targets_met": ratio <= 2 and peak_mb < 250 and same,
+            "targets": targets,
+            "targets_met": all(targets.values()),
         }
         print(json.dumps(result))
     finally:
-        for name in names:
+        for name in ("bench_sweep", "bench_sql", *(f"bench_pop_{n}" for n in sizes)):
             target.drop(name)
         shutil.rmtree(workdir, ignore_errors=True)
 
