@@ -32,5 +32,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
     path("photos/", include("photos.urls")),
+    path("shop/", include("orders.urls")),
     prefix_default_language=False,
 )

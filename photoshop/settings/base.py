@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "privacy",
     "accounts",
     "photos",
+    "orders",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Admin of the shop, one module per area (imported here so that admin autodiscovery finds them)."""

@@ -1,0 +1,1 @@
+"""Reads of the orders app, one module per area."""

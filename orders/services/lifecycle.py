@@ -1,0 +1,98 @@
+"""The order lifecycle: every status change goes through ``order_transition``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders import transitions
+from orders.locks import order_qs_select_for_update
+from orders.models import Order, OrderEvent, OrderStatus
+
+
+def order_event_record(
+    *, order: Order, kind: str, actor: Any = None, from_status: str = "", to_status: str = "", **detail: Any
+) -> OrderEvent:
+    """Write one audit row for an order; call it inside the transaction that makes the change."""
+    return OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_status=from_status,
+        to_status=to_status,
+        at=timezone.now(),
+        detail=detail,
+    )
+
+
+# The timestamp each status sets on the order.
+_STAMPS = {
+    OrderStatus.PAID: "paid_at",
+    OrderStatus.SHIPPED: "shipped_at",
+    OrderStatus.DELIVERED: "completed_at",
+    OrderStatus.CANCELLED: "cancelled_at",
+}
+
+
+@transaction.atomic
+def order_transition(
+    *,
+    order: Order,
+    to: str,
+    actor: Any = None,
+    reason: str = "",
+    allow_same: bool = False,
+    **detail: Any,
+) -> Order:
+    """Move an order to status ``to`` under its row lock, with an event row; refuse a move the table forbids.
+
+    Returns the locked, updated order. With ``allow_same``, an order already
+    in ``to`` is returned unchanged (a repeated webhook or a second click).
+    """
+    locked = order_qs_select_for_update().get(pk=order.pk)
+    current = locked.status
+    if current == to and allow_same:
+        return locked
+    if not transitions.allowed(current, to):
+        raise ValidationError(
+            _("An order that is %(current)s cannot become %(target)s.")
+            % {"current": OrderStatus(current).label, "target": OrderStatus(to).label},
+            code="invalid_transition",
+        )
+    if to in transitions.NEEDS_REASON and not reason.strip():
+        raise ValidationError(_("Give a reason."), code="reason_required")
+    now = timezone.now()
+    locked.status = to
+    fields = ["status", "updated_at"]
+    if reason:
+        locked.status_reason = reason.strip()[:255]
+        fields.append("status_reason")
+    stamp = _STAMPS.get(to)
+    if stamp:
+        setattr(locked, stamp, now)
+        fields.append(stamp)
+    if to in transitions.COMPLETED and stamp != "completed_at":
+        locked.completed_at = now
+        fields.append("completed_at")
+    for name in ("carrier", "tracking_number"):
+        if name in detail:
+            setattr(locked, name, str(detail[name])[: Order._meta.get_field(name).max_length])
+            fields.append(name)
+    locked.save(update_fields=fields)
+    order_event_record(
+        order=locked,
+        kind=OrderEvent.Kind.STATUS,
+        actor=actor,
+        from_status=current,
+        to_status=to,
+        **({"reason": reason} if reason else {}),
+        **detail,
+    )
+    # Keep the caller's instance in step with the row.
+    for field in fields:
+        setattr(order, field, getattr(locked, field))
+    return locked

@@ -1,0 +1,8 @@
+"""URLs of the shop, under the language prefix; each area's views module contributes its own patterns.
+
+The Stripe webhook lives outside the language prefix, in ``photoshop/urls.py``.
+"""
+
+app_name = "orders"
+
+urlpatterns: list = []
