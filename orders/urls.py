@@ -3,6 +3,9 @@
 The Stripe webhook lives outside the language prefix, in ``photoshop/urls.py``.
 """
 
+from orders.views import account
+
 app_name = "orders"
 
 urlpatterns: list = []
+urlpatterns += account.urlpatterns

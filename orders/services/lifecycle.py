@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import transitions
+from orders.emails import EMAIL_FOR_STATUS, order_email_send
 from orders.locks import order_qs_select_for_update
 from orders.models import Order, OrderEvent, OrderStatus
 
@@ -53,6 +54,8 @@ def order_transition(
     Returns the locked, updated order. With ``allow_same``, an order already
     in ``to`` is returned unchanged (a repeated webhook or a second click).
     """
+    if to not in OrderStatus.values:
+        raise ValidationError(_("Unknown order status: %(target)s.") % {"target": to}, code="invalid_status")
     locked = order_qs_select_for_update().get(pk=order.pk)
     current = locked.status
     if current == to and allow_same:
@@ -63,13 +66,14 @@ def order_transition(
             % {"current": OrderStatus(current).label, "target": OrderStatus(to).label},
             code="invalid_transition",
         )
-    if to in transitions.NEEDS_REASON and not reason.strip():
+    reason = reason.strip()
+    if to in transitions.NEEDS_REASON and not reason:
         raise ValidationError(_("Give a reason."), code="reason_required")
     now = timezone.now()
     locked.status = to
     fields = ["status", "updated_at"]
     if reason:
-        locked.status_reason = reason.strip()[:255]
+        locked.status_reason = reason[:255]
         fields.append("status_reason")
     stamp = _STAMPS.get(to)
     if stamp:
@@ -92,6 +96,10 @@ def order_transition(
         **({"reason": reason} if reason else {}),
         **detail,
     )
+    email = EMAIL_FOR_STATUS.get(to)
+    if email:
+        # Sent by a task once this transaction commits (STX-7: always sent).
+        order_email_send(order=locked, kind=email)
     # Keep the caller's instance in step with the row.
     for field in fields:
         setattr(order, field, getattr(locked, field))

@@ -1,0 +1,167 @@
+"""The shop's e-mails to customers: transactional ones (always sent, STX-7) and service reminders.
+
+Each e-mail is rendered in the customer's language from a text and an HTML
+template under ``orders/email/``, sent by a Celery task queued after the
+commit of the change it reports, and leaves an ``OrderEvent`` of kind e-mail.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import TextChoices
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Order, OrderEvent, OrderStatus
+from photoshop.sites import site_domain
+
+
+class EmailKind(TextChoices):
+    """The e-mails about an order; the first four are transactional and cannot be turned off (STX-7)."""
+
+    CONFIRMATION = "confirmation", _("order confirmation")
+    IN_PRODUCTION = "in_production", _("printing started")
+    SHIPPED = "shipped", _("order shipped")
+    REFUND = "refund", _("refund")
+    PAYMENT_REMINDER = "payment_reminder", _("payment reminder")
+
+
+# Which e-mail a status change sends (order_transition queues it after commit).
+EMAIL_FOR_STATUS: dict[str, str] = {
+    OrderStatus.PAID: EmailKind.CONFIRMATION,
+    OrderStatus.IN_PRODUCTION: EmailKind.IN_PRODUCTION,
+    OrderStatus.SHIPPED: EmailKind.SHIPPED,
+    OrderStatus.REFUNDED: EmailKind.REFUND,
+}
+
+# A guest's link to the order page in their e-mails stays valid this long
+# after the e-mail that carries it (each e-mail signs a fresh one).
+GUEST_LINK_MAX_AGE = timedelta(days=90)
+GUEST_LINK_SALT = "orders.guest-order-link"
+
+
+def absolute_url(path: str) -> str:
+    """Return ``path`` on the shop's own domain, as links in e-mails need."""
+    scheme = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
+    return f"{scheme}://{site_domain()}{path}"
+
+
+def guest_order_token(order: Order) -> str:
+    """Return a signed token that opens this order's page without an account."""
+    return signing.dumps({"order": str(order.pk)}, salt=GUEST_LINK_SALT, compress=True)
+
+
+def guest_order_from_token(token: str) -> str | None:
+    """Return the order id a guest token names, or None when it is forged or expired."""
+    try:
+        data = signing.loads(token, salt=GUEST_LINK_SALT, max_age=GUEST_LINK_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is a BadSignature
+        return None
+    return data.get("order") if isinstance(data, dict) else None
+
+
+def order_page_url(order: Order) -> str:
+    """Return the link to the order page in the active language: the account page, or a signed one for a guest."""
+    if order.user_id:
+        return absolute_url(reverse("orders:order_detail", kwargs={"pk": order.pk}))
+    return absolute_url(reverse("orders:order_guest", kwargs={"token": guest_order_token(order)}))
+
+
+def tracking_link(order: Order) -> str:
+    """Return the carrier's tracking page of the order's parcel, or "" without a number or a link pattern."""
+    pattern = order.shipping_method.tracking_url if order.shipping_method_id else ""
+    if not order.tracking_number or "{code}" not in pattern:
+        return ""
+    from urllib.parse import quote
+
+    return pattern.replace("{code}", quote(order.tracking_number, safe=""))
+
+
+def url_or_empty(name: str, **kwargs: Any) -> str:
+    """Return the absolute URL of a view another part of the shop provides, or "" while it does not exist."""
+    try:
+        return absolute_url(reverse(name, kwargs=kwargs or None))
+    except NoReverseMatch:
+        return ""
+
+
+def render_email(
+    *, template: str, context: dict[str, Any], language: str, to: str, headers: dict[str, str] | None = None
+) -> EmailMultiAlternatives:
+    """Render ``orders/email/<template>`` (subject, text and HTML) in ``language`` as a message to ``to``."""
+    with translation.override(language):
+        context = {"site_name": settings.SITE_NAME, "language": language, **context}
+        subject = " ".join(render_to_string(f"orders/email/{template}_subject.txt", context).split())
+        text = render_to_string(f"orders/email/{template}.txt", context)
+        html = render_to_string(f"orders/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers or {})
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def order_email_send(*, order: Order, kind: str, amount_cents: int | None = None) -> None:
+    """Queue the ``kind`` e-mail about ``order``, sent by a task once the current transaction commits.
+
+    Call it inside the transaction that makes the change the e-mail reports
+    (a refund of one line passes its ``amount_cents``); a rolled-back change
+    sends nothing.
+    """
+    if kind not in EmailKind.values:
+        raise ValueError(f"Unknown order e-mail: {kind!r}")
+    from orders.tasks import send_order_email
+
+    order_id = str(order.pk)
+    transaction.on_commit(lambda: send_order_email.delay(order_id, kind, amount_cents))
+
+
+def order_email_deliver(*, order_id: str, kind: str, amount_cents: int | None = None) -> bool:
+    """Render and send the ``kind`` e-mail of an order now, and record it as an order event.
+
+    Return False when there is nothing to send: the order is gone, or a
+    payment reminder finds the order paid or cancelled meanwhile.
+    """
+    order = (
+        Order.objects.select_related("shipping_method").filter(pk=order_id).first()
+    )  # gone: erased or never committed
+    if order is None:
+        return False
+    if kind == EmailKind.PAYMENT_REMINDER and order.status != OrderStatus.PLACED:
+        return False
+    language = order.language if order.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(language):
+        lines = list(order.lines.order_by("position"))
+        context: dict[str, Any] = {
+            "order": order,
+            "lines": lines,
+            "kind": kind,
+            "order_url": order_page_url(order),
+            "tracking_url": tracking_link(order),
+            "amount_cents": amount_cents if amount_cents is not None else order.refunded_cents,
+            "full_refund": amount_cents is None or amount_cents >= order.total_cents,
+        }
+        headers: dict[str, str] = {}
+        if kind == EmailKind.PAYMENT_REMINDER:
+            from orders.services.reminders import unsubscribe_url
+
+            context["unsubscribe_url"] = unsubscribe_url(order.user) if order.user_id else ""
+            if context["unsubscribe_url"]:
+                headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+    message = render_email(
+        template=f"order_{kind}", context=context, language=language, to=order.email, headers=headers
+    )
+    message.send()
+    # Recorded once the mail is handed over: the row says it left.
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEvent.Kind.EMAIL,
+        detail={"email": kind, **({"amount_cents": amount_cents} if amount_cents is not None else {})},
+    )
+    return True
