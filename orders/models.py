@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -471,6 +472,8 @@ class Order(RetentionState):
         indexes = [
             models.Index(fields=["user", "-placed_at"], name="orders_order_user_placed"),
             models.Index(fields=["status", "-placed_at"], name="orders_order_status_placed"),
+            # The admin's search by e-mail address (case-insensitive, exact).
+            models.Index(Lower("email"), name="orders_order_email_lower"),
         ]
         constraints = [
             models.UniqueConstraint(
