@@ -255,6 +255,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "photos-remove-abandoned-uploads": {"task": "photos.remove_abandoned_uploads", "schedule": crontab(minute=40)},
     # PIX-7: originals still carrying a location their owner does not (or no longer) consent to.
     "photos-strip-locations": {"task": "photos.strip_locations", "schedule": crontab(hour=3, minute=45)},
+    # STX-7 service messages: carts left and orders unpaid for 24 hours, each reminded once.
+    "orders-send-reminders": {"task": "orders.send_reminders", "schedule": crontab(minute=20)},
 }
 
 # Privacy engine: the retention preset in force (default, stampix, mystamp,
