@@ -209,3 +209,7 @@ def test_staff_without_a_second_factor_see_no_orders(client):
     member.groups.add(Group.objects.get(name="Support"))
     client.force_login(member)
     assert client.get(CHANGELIST).status_code in (302, 403)
+
+
+def test_the_list_offers_no_facet_counts_over_the_whole_table():
+    assert OrderAdmin.show_facets == admin.ShowFacets.NEVER
