@@ -75,6 +75,14 @@ def order_page_url(order: Order) -> str:
     return absolute_url(reverse("orders:order_guest", kwargs={"token": guest_order_token(order)}))
 
 
+def payment_page_url(order: Order) -> str:
+    """Return the page where an unpaid order is paid (the checkout's ``orders:order_pay``), or "" without one."""
+    try:
+        return reverse("orders:order_pay", kwargs={"pk": order.pk})
+    except NoReverseMatch:
+        return ""
+
+
 def tracking_link(order: Order) -> str:
     """Return the carrier's tracking page of the order's parcel, or "" without a number or a link pattern."""
     pattern = order.shipping_method.tracking_url if order.shipping_method_id else ""
@@ -91,6 +99,11 @@ def url_or_empty(name: str, **kwargs: Any) -> str:
         return absolute_url(reverse(name, kwargs=kwargs or None))
     except NoReverseMatch:
         return ""
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """Return the headers that give mail clients an unsubscribe button (RFC 2369) working in one click (RFC 8058)."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def render_email(
@@ -152,8 +165,10 @@ def order_email_deliver(*, order_id: str, kind: str, amount_cents: int | None = 
             from orders.services.reminders import unsubscribe_url
 
             context["unsubscribe_url"] = unsubscribe_url(order.user) if order.user_id else ""
+            path = payment_page_url(order)
+            context["pay_url"] = absolute_url(path) if path else context["order_url"]
             if context["unsubscribe_url"]:
-                headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+                headers.update(unsubscribe_headers(context["unsubscribe_url"]))
     message = render_email(
         template=f"order_{kind}", context=context, language=language, to=order.email, headers=headers
     )

@@ -127,7 +127,7 @@ def reminders_send_due() -> dict[str, int]:
 
 def cart_reminder_deliver(*, cart_id: str) -> bool:
     """Send the reminder of a cart in its owner's language; False when the cart or its lines are gone."""
-    from orders.emails import absolute_url, render_email, url_or_empty
+    from orders.emails import absolute_url, render_email, unsubscribe_headers, url_or_empty
 
     cart = Cart.objects.select_related("user").filter(pk=cart_id, user__isnull=False).first()
     if cart is None:
@@ -154,7 +154,7 @@ def cart_reminder_deliver(*, cart_id: str) -> bool:
         context=context,
         language=language,
         to=user.email,
-        headers={"List-Unsubscribe": f"<{link}>"},
+        headers=unsubscribe_headers(link),
     )
     message.send()
     return True

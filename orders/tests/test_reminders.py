@@ -190,3 +190,24 @@ def test_the_unsubscribe_link_expires_the_day_after_its_limit(db, at, client):
 def test_a_forged_unsubscribe_link_changes_nothing(db, client):
     response = client.post(reverse("orders:unsubscribe", args=["forged:token"]))
     assert response.status_code == 404
+
+
+def test_mail_clients_unsubscribe_in_one_click(unpaid, at, client, django_capture_on_commit_callbacks):
+    at(T0 + 25 * HOUR)
+    run(django_capture_on_commit_callbacks)
+    headers = mail.outbox[0].extra_headers
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = re.search(r"<https?://[^/]+(/\S+)>", headers["List-Unsubscribe"]).group(1)
+    csrf_client = type(client)(enforce_csrf_checks=True)
+    response = csrf_client.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    pref = CommunicationPreference.objects.get(user=unpaid.user, kind=CommunicationKind.SERVICE)
+    assert pref.enabled is False
+
+
+def test_the_payment_reminder_links_to_the_order_page_until_a_payment_page_exists(
+    unpaid, at, django_capture_on_commit_callbacks
+):
+    at(T0 + 25 * HOUR)
+    run(django_capture_on_commit_callbacks)
+    assert f"/shop/account/orders/{unpaid.pk}/" in mail.outbox[0].body

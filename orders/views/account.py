@@ -10,13 +10,15 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import CommunicationKind, CommunicationPreference
 from accounts.selectors import communication_preferences_for
 from accounts.services import communication_preferences_set
-from orders.emails import guest_order_from_token, tracking_link
-from orders.models import Order
+from orders.emails import guest_order_from_token, payment_page_url, tracking_link
+from orders.models import Order, OrderStatus
 from orders.selectors.account import invoice_of, order_detail_for, orders_for, steps_of
 from orders.services.reminders import unsubscribe_user_from_token
 from orders.services.reorder import order_reorder
@@ -24,6 +26,7 @@ from orders.services.reorder import order_reorder
 ORDERS_PER_PAGE = 20
 
 
+@never_cache
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(orders_for(user=request.user), ORDERS_PER_PAGE)
@@ -52,6 +55,7 @@ def _render_detail(request: HttpRequest, order: Order, *, guest_token: str = "")
         "steps": steps_of(order),
         "tracking_url": tracking_link(order),
         "invoice_url": _invoice_url(order, invoice),
+        "pay_url": payment_page_url(order) if order.status == OrderStatus.PLACED else "",
         "can_reorder": bool(order.user_id) and order.user_id == request.user.pk,
         "guest_token": guest_token,
         # A guest has no account pages around the order.
@@ -60,6 +64,7 @@ def _render_detail(request: HttpRequest, order: Order, *, guest_token: str = "")
     return render(request, "orders/account/order_detail.html", context)
 
 
+@never_cache
 @login_required
 def order_detail(request: HttpRequest, pk) -> HttpResponse:
     order = order_detail_for(order_id=pk)
@@ -69,6 +74,7 @@ def order_detail(request: HttpRequest, pk) -> HttpResponse:
     return _render_detail(request, order)
 
 
+@never_cache
 def order_guest(request: HttpRequest, token: str) -> HttpResponse:
     """The order page of a link in an order e-mail: signed, expiring, no account needed."""
     order_id = guest_order_from_token(token)
@@ -116,9 +122,15 @@ def _masked(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
+@csrf_exempt  # the signed token is the credential; mail clients' one-click POST (RFC 8058) has no CSRF cookie
+@never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Turn off service messages from the link in one (STX-7); the page asks first, the button does it."""
+    """Turn off service messages from the link in one (STX-7); the page asks first, the button does it.
+
+    A mail client's one-click unsubscribe (``List-Unsubscribe-Post``) posts
+    to the same address.
+    """
     user = unsubscribe_user_from_token(token)
     if user is None:
         return render(request, "orders/account/unsubscribe.html", {"invalid": True}, status=404)
