@@ -157,7 +157,8 @@ def order_email_deliver(*, order_id: str, kind: str, amount_cents: int | None = 
             "kind": kind,
             "order_url": order_page_url(order),
             "tracking_url": tracking_link(order),
-            "amount_cents": amount_cents if amount_cents is not None else order.refunded_cents,
+            # A whole refund reports what was refunded (the total when the amount is not recorded yet).
+            "amount_cents": amount_cents if amount_cents is not None else (order.refunded_cents or order.total_cents),
             "full_refund": amount_cents is None or amount_cents >= order.total_cents,
         }
         headers: dict[str, str] = {}

@@ -171,3 +171,12 @@ def test_an_account_holder_gets_the_link_to_the_account_order_page(order, django
     with django_capture_on_commit_callbacks(execute=True):
         order_transition(order=order, to=S.PAID)
     assert f"/shop/account/orders/{order.pk}/" in mail.outbox[0].body
+
+
+def test_a_whole_refund_without_a_recorded_amount_reports_the_total(order, django_capture_on_commit_callbacks):
+    order.status = S.PAID
+    order.save(update_fields=["status"])
+    with django_capture_on_commit_callbacks(execute=True):
+        order_transition(order=order, to=S.REFUNDED, reason="Out of stock")
+    assert "We hebben je bestelling" in mail.outbox[0].body
+    assert "€ 12,30" in mail.outbox[0].body
