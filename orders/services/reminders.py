@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -80,6 +81,8 @@ def carts_due(*, now) -> QuerySet[Cart]:
         .filter(Exists(CartLine.objects.filter(cart=OuterRef("pk"))))
         .exclude(Exists(Order.objects.filter(cart=OuterRef("pk"), placed_at__gte=OuterRef("updated_at"))))
         .filter(_wants_service_messages(OuterRef("user")))
+        # Only to an address its owner confirmed: an unconfirmed sign-up may be someone else's address.
+        .filter(Exists(EmailAddress.objects.filter(user=OuterRef("user"), verified=True, primary=True)))
     )
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import CommunicationKind, CommunicationPreference
 from accounts.selectors import communication_preferences_for
@@ -211,3 +212,44 @@ def test_the_payment_reminder_links_to_the_order_page_until_a_payment_page_exist
     at(T0 + 25 * HOUR)
     run(django_capture_on_commit_callbacks)
     assert f"/shop/account/orders/{unpaid.pk}/" in mail.outbox[0].body
+
+
+def test_no_cart_reminder_to_an_address_never_confirmed(db, at, django_capture_on_commit_callbacks):
+    user = UserFactory(verified=False)
+    cart = CartFactory(user=user, updated_at=T0)
+    CartLineFactory(cart=cart)
+    at(T0 + 25 * HOUR)
+    assert run(django_capture_on_commit_callbacks)["carts"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_runs_at_once_remind_each_cart_once_on_postgresql(django_capture_on_commit_callbacks):
+    """Two beat runs overlapping: skip_locked gives each cart to one run only."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (DATABASE_URL=postgres://...)")
+    old = timezone.now() - 25 * HOUR
+    for _ in range(30):
+        cart = CartFactory(updated_at=old)
+        CartLineFactory(cart=cart)
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+
+    def claim() -> None:
+        try:
+            barrier.wait()
+            counts.append(reminders_send_due()["carts"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(counts) == 30
+    assert len(mail.outbox) == 30
+    assert len({m.to[0] for m in mail.outbox}) == 30
