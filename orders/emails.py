@@ -138,13 +138,15 @@ def order_email_send(*, order: Order, kind: str, amount_cents: int | None = None
 def order_email_deliver(*, order_id: str, kind: str, amount_cents: int | None = None) -> bool:
     """Render and send the ``kind`` e-mail of an order now, and record it as an order event.
 
-    Return False when there is nothing to send: the order is gone, or a
-    payment reminder finds the order paid or cancelled meanwhile.
+    Return False when there is nothing to send: the order is gone, its
+    personal data was anonymised or restricted, or a payment reminder finds
+    the order paid or cancelled meanwhile.
     """
     order = (
         Order.objects.select_related("shipping_method").filter(pk=order_id).first()
     )  # gone: erased or never committed
-    if order is None:
+    if order is None or not order.email or order.anonymised_at or order.restricted_at:
+        # Erased or restricted by the retention sweep: nobody left to write to.
         return False
     if kind == EmailKind.PAYMENT_REMINDER and order.status != OrderStatus.PLACED:
         return False

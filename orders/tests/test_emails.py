@@ -180,3 +180,14 @@ def test_a_whole_refund_without_a_recorded_amount_reports_the_total(order, djang
         order_transition(order=order, to=S.REFUNDED, reason="Out of stock")
     assert "We hebben je bestelling" in mail.outbox[0].body
     assert "€ 12,30" in mail.outbox[0].body
+
+
+def test_no_mail_for_an_anonymised_order(order, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    order.anonymised_at = timezone.now()
+    order.save(update_fields=["anonymised_at"])
+    with django_capture_on_commit_callbacks(execute=True):
+        order_email_send(order=order, kind=EmailKind.REFUND, amount_cents=100)
+    assert mail.outbox == []
+    assert not OrderEvent.objects.filter(kind=OrderEvent.Kind.EMAIL).exists()
