@@ -6,3 +6,7 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        # Catalogue edits change the cached catalogue's version (signal receivers).
+        from orders.services import catalogue  # noqa: F401

@@ -265,18 +265,30 @@ class Fit:
     UNSHARP = "unsharp"
 
 
-def print_fit(width: int, height: int, sharpness: float | None = None) -> dict[str, dict]:
+def print_formats() -> list:
+    """Return the print sizes on sale, from the shop's catalogue (its active formats): the one source of sizes."""
+    from orders.selectors.catalogue import print_formats as catalogue_print_formats
+
+    return catalogue_print_formats()
+
+
+def print_fit(
+    width: int, height: int, sharpness: float | None = None, *, formats: list | None = None
+) -> dict[str, dict]:
     """Return, per print format, the DPI the photo reaches and whether it is fine, low, too small or unsharp.
 
     A photo below ``PRINT_SHARPNESS_MIN`` is at most "low" in any format, and
     "unsharp" (refused like too small) where it reaches less than
     ``BLUR_DPI_FACTOR`` times the minimum DPI: the larger the print, the more
     its blur shows. An unmeasured sharpness (``None``) judges by DPI alone.
+    ``formats`` (``print_formats()`` by default) lets a page that judges many
+    photos read the catalogue once.
     """
     long_px, short_px = max(width, height), min(width, height)
     blurry = sharpness is not None and sharpness < PRINT_SHARPNESS_MIN
     fits = {}
-    for name, (long_cm, short_cm) in settings.PHOTOS_PRINT_FORMATS.items():
+    for fmt in print_formats() if formats is None else formats:
+        name, long_cm, short_cm = fmt.code, fmt.long_cm, fmt.short_cm
         dpi = min(long_px / (long_cm / 2.54), short_px / (short_cm / 2.54))
         if dpi < settings.PHOTOS_MIN_DPI:
             verdict = Fit.TOO_SMALL

@@ -17,7 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from photos.models import Album, Photo, PhotoConsent
-from photos.processing import BLUR_DPI_FACTOR, PRINT_SHARPNESS_MIN
+from photos.processing import BLUR_DPI_FACTOR, PRINT_SHARPNESS_MIN, print_formats
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -102,11 +102,14 @@ def owner_for(request: HttpRequest, *, create: bool = False) -> Owner | None:
 
 
 def _reaches(dpi: float) -> Q:
-    """Return the condition that some print format reaches ``dpi`` (on the annotated pixel sides)."""
-    formats = settings.PHOTOS_PRINT_FORMATS.values()
-    return reduce(
-        or_, [Q(long_px__gte=dpi * long / 2.54, short_px__gte=dpi * short / 2.54) for long, short in formats]
-    )
+    """Return the condition that some print format on sale reaches ``dpi`` (on the annotated pixel sides).
+
+    With no format on sale (an empty catalogue) no photo can be printed.
+    """
+    conditions = [
+        Q(long_px__gte=dpi * fmt.long_cm / 2.54, short_px__gte=dpi * fmt.short_cm / 2.54) for fmt in print_formats()
+    ]
+    return reduce(or_, conditions) if conditions else Q(pk__in=[])
 
 
 def printable_condition() -> Q:

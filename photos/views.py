@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from photos import direct, selectors, services
 from photos.models import Album, Photo
-from photos.processing import print_fit
+from photos.processing import print_fit, print_formats
 
 PAGE_SIZE = 60
 VARIANTS = {"original": "original", "small": "thumbnail_small", "large": "thumbnail_large"}
@@ -46,9 +46,12 @@ def gallery(request: HttpRequest) -> HttpResponse:
     owner = selectors.owner_for(request)
     sort = request.GET.get("sort", "newest")
     page = Paginator(selectors.photos_for(owner, sort=sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    formats = print_formats()
     context = {
         "page": page,
-        "photos": [(photo, print_fit(photo.width or 0, photo.height or 0, photo.sharpness)) for photo in page],
+        "photos": [
+            (photo, print_fit(photo.width or 0, photo.height or 0, photo.sharpness, formats=formats)) for photo in page
+        ],
         "albums": selectors.albums_for(owner),
         "sort": sort if sort in selectors.SORTS else "newest",
         "results": request.session.pop("photos_upload_results", []),

@@ -48,3 +48,20 @@ def upload(django_capture_on_commit_callbacks):
             return client.post(reverse("photos:upload"), {"files": list(files), "album": album}, **headers)
 
     return post
+
+
+# The print sizes the photo tests measure against: the shop's formats on sale
+# (code, long side, short side in mm), as the catalogue's classic prints and posters have them.
+PRINT_FORMATS = [("10x15", 152, 102), ("13x18", 178, 127), ("20x30", 305, 203), ("30x40", 406, 305)]
+
+
+@pytest.fixture
+def print_formats(db):
+    """Put the classic print formats on sale: the DPI check reads its sizes from the catalogue."""
+    from orders.tests.factories import FormatFactory, ProductFactory
+
+    product = ProductFactory(slug="classic-prints")
+    return [
+        FormatFactory(product=product, code=code, width_mm=long, height_mm=short, position=position)
+        for position, (code, long, short) in enumerate(PRINT_FORMATS)
+    ]

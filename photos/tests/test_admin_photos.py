@@ -127,7 +127,7 @@ def test_a_held_photos_page_has_approve_and_reject_buttons_and_readable_scanner_
 
 @pytest.mark.django_db
 def test_print_lab_sees_size_dpi_quality_and_capture_date_but_not_whose_photo_it_is(
-    staff_client, django_assert_max_num_queries
+    staff_client, django_assert_max_num_queries, print_formats
 ):
     customer = UserFactory(email="emma.janssens@example.com")
     taken = datetime.datetime(2025, 7, 14, 15, 30, tzinfo=datetime.UTC)

@@ -103,7 +103,7 @@ def test_deleting_without_the_csrf_token_is_refused(user):
 # --- Print verdicts -------------------------------------------------------------------------------
 
 
-def test_a_blurred_photo_prints_sharp_in_no_format():
+def test_a_blurred_photo_prints_sharp_in_no_format(print_formats):
     sharp = print_fit(4000, 3000, sharpness=150.0)
     assert {fit["fit"] for fit in sharp.values()} == {Fit.FINE}
     blurred = print_fit(4000, 3000, sharpness=10.0)
@@ -117,7 +117,7 @@ def test_a_blurred_photo_prints_sharp_in_no_format():
 
 
 @pytest.mark.django_db
-def test_gallery_shows_each_formats_dpi_and_verdict_as_text(shopper_client, user):
+def test_gallery_shows_each_formats_dpi_and_verdict_as_text(shopper_client, user, print_formats):
     PhotoFactory(user=user, width=4000, height=3000, sharpness=150.0, quality_score=80)
     text = _text(shopper_client.get(GALLERY))
     # Visible on a phone too: in the page's text, not only in a hover tooltip.
@@ -127,7 +127,7 @@ def test_gallery_shows_each_formats_dpi_and_verdict_as_text(shopper_client, user
 
 
 @pytest.mark.django_db
-def test_a_heavily_blurred_photo_shows_no_green_format(shopper_client, user):
+def test_a_heavily_blurred_photo_shows_no_green_format(shopper_client, user, print_formats):
     PhotoFactory(user=user, width=3000, height=2000, sharpness=8.0, quality_score=55)
     text = _text(shopper_client.get(GALLERY))
     assert "fit--fine" not in text
@@ -160,7 +160,9 @@ def test_stx10_a_rejected_or_held_photo_shows_its_state_and_no_green_formats(sho
 
 
 @pytest.mark.django_db
-def test_best_for_printing_ranks_unprintable_photos_last(shopper_client, user, django_assert_max_num_queries):
+def test_best_for_printing_ranks_unprintable_photos_last(
+    shopper_client, user, django_assert_max_num_queries, print_formats
+):
     def photo(name, **fields):
         PhotoFactory(user=user, filename=name, **{"width": 4000, "height": 3000, "sharpness": 150.0, **fields})
 

@@ -67,7 +67,7 @@ def test_reduced_decode_gives_the_same_outputs_as_the_naive_path():
     assert abs(fast.quality_score - slow["quality"][2]) < 10
 
 
-def test_print_fit_per_format():
+def test_print_fit_per_format(print_formats):
     assert print_fit(4000, 3000)["30x40"] == {"dpi": 250, "fit": Fit.FINE}  # 12 MP
     fits = print_fit(2000, 1500)  # 3 MP
     assert fits["10x15"]["fit"] == Fit.FINE

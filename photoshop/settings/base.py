@@ -335,7 +335,7 @@ PRIVACY_SUPERVISORY_AUTHORITIES = env.json(
     ],
 )
 
-# Photos: upload bounds, quota, print formats (long x short side in cm), NSFW scanning.
+# Photos: upload bounds, quota, print DPI limits (the print sizes are the shop's formats on sale), NSFW scanning.
 PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=40 * 1024 * 1024)
 PHOTOS_MAX_PIXELS = env.int("PHOTOS_MAX_PIXELS", default=120_000_000)  # Pillow's bomb limit is set to this
 PHOTOS_QUOTA_BYTES = env.int("PHOTOS_QUOTA_BYTES", default=5 * 1024**3)
@@ -344,7 +344,6 @@ PHOTOS_QUOTA_BYTES = env.int("PHOTOS_QUOTA_BYTES", default=5 * 1024**3)
 PHOTOS_VISITOR_MAX_BYTES_PER_ADDRESS = env.int("PHOTOS_VISITOR_MAX_BYTES_PER_ADDRESS", default=1024**3)
 PHOTOS_VISITOR_WINDOW_HOURS = env.int("PHOTOS_VISITOR_WINDOW_HOURS", default=24)
 PHOTOS_VISITORS_TOTAL_BYTES = env.int("PHOTOS_VISITORS_TOTAL_BYTES", default=50 * 1024**3)
-PHOTOS_PRINT_FORMATS = {"10x15": (15.2, 10.2), "13x18": (17.8, 12.7), "20x30": (30.5, 20.3), "30x40": (40.6, 30.5)}
 PHOTOS_WARN_DPI = 150  # below: the order flow warns
 PHOTOS_MIN_DPI = 100  # below: the format is refused
 PHOTOS_NSFW_SCANNER = env.str("PHOTOS_NSFW_SCANNER", default="photos.nsfw.NudeNetScanner")
