@@ -3,9 +3,11 @@
 The Stripe webhook lives outside the language prefix, in ``photoshop/urls.py``.
 """
 
-from orders.views import account
+from orders.views import account, catalogue, creations
 
 app_name = "orders"
 
 urlpatterns: list = []
 urlpatterns += account.urlpatterns
+urlpatterns += creations.urlpatterns
+urlpatterns += catalogue.urlpatterns

@@ -168,8 +168,13 @@ class PrintFormat:
     short_cm: float
 
 
+# The products printed from one photo each: their sizes are the gallery's print check. Photo books and
+# calendars check their page size when photos are placed in them (``orders.selectors.creations``).
+PRINT_KINDS = (ProductKind.PRINT, ProductKind.SQUARE_PRINT, ProductKind.POSTER)
+
+
 def print_formats() -> list[PrintFormat]:
-    """Return the distinct print sizes of the formats on sale, smallest first: the photos app's DPI check reads these.
+    """Return the distinct sizes of the prints and posters on sale, smallest first: the photos' DPI check reads these.
 
     One entry per format code (the first product in catalogue order names it),
     so the same size sold in two products is checked once.
@@ -178,7 +183,7 @@ def print_formats() -> list[PrintFormat]:
     def build() -> list[PrintFormat]:
         seen: dict[str, PrintFormat] = {}
         formats = (
-            Format.objects.filter(is_active=True, product__is_active=True)
+            Format.objects.filter(is_active=True, product__is_active=True, product__kind__in=PRINT_KINDS)
             .order_by("product__position", "product__slug", "position", "id")
             .values_list("code", "width_mm", "height_mm")
         )

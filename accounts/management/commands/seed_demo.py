@@ -10,9 +10,13 @@ class Command(BaseCommand):
         logins = seed_accounts()
         # Each app's demo data for the shopper.
         from accounts.models import User
+        from orders.demo import SUGGESTION_PHOTOS, seed_catalogue
         from photos.demo import seed_photos
 
-        photos = seed_photos(User.objects.get(email=logins[0].email))
+        products = seed_catalogue()
+        self.stdout.write(f"The shop has {products} products on sale.")
+        # Enough photos for a suggested photo book (ALB-5).
+        photos = seed_photos(User.objects.get(email=logins[0].email), count=SUGGESTION_PHOTOS)
         self.stdout.write(f"The demo shopper has {photos} photos.")
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Logins:"))
         for login in logins:
