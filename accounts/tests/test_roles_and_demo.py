@@ -39,7 +39,8 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(capsys, django_capture_on
         Authenticator.objects.count(),
         Photo.objects.count(),
     ) == counts
-    assert Photo.objects.filter(user__email="shopper@example.com", status="ready").count() == 4
+    # Enough for a suggested 20-page photo book (orders.demo.SUGGESTION_PHOTOS).
+    assert Photo.objects.filter(user__email="shopper@example.com", status="ready").count() == 20
 
     shopper = User.objects.get(email="shopper@example.com")
     assert shopper.get_full_name() == "Sofie Peeters"
