@@ -130,7 +130,7 @@ class Format(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=80)
     width_mm = models.PositiveIntegerField(_("width (mm)"), validators=[MinValueValidator(10)])
     height_mm = models.PositiveIntegerField(_("height (mm)"), validators=[MinValueValidator(10)])
-    price_cents = models.PositiveIntegerField(_("price in cents, VAT included"))
+    price_cents = models.PositiveIntegerField(_("price (€, VAT included)"))
     is_active = models.BooleanField(_("on sale"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -166,7 +166,7 @@ class Finish(models.Model):
     name_nl = models.CharField(_("name (Dutch)"), max_length=80)
     name_fr = models.CharField(_("name (French)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80)
-    surcharge_cents = models.PositiveIntegerField(_("surcharge in cents, VAT included"), default=0)
+    surcharge_cents = models.PositiveIntegerField(_("surcharge (€, VAT included)"), default=0)
     is_default = models.BooleanField(_("default"), default=False)
     is_active = models.BooleanField(_("on sale"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -199,7 +199,7 @@ class VatRate(models.Model):
         choices=[*ProductKind.choices, ("shipping", _("Shipping"))],
     )
     country = CountryField(_("country"))
-    rate_bp = models.PositiveIntegerField(_("rate in basis points"), validators=[MaxValueValidator(10_000)])
+    rate_bp = models.PositiveIntegerField(_("VAT rate (%)"), validators=[MaxValueValidator(10_000)])
 
     class Meta:
         verbose_name = _("VAT rate")
@@ -219,7 +219,7 @@ class ShippingMethod(models.Model):
     name_nl = models.CharField(_("name (Dutch)"), max_length=80)
     name_fr = models.CharField(_("name (French)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80)
-    price_cents = models.PositiveIntegerField(_("price in cents, VAT included"))
+    price_cents = models.PositiveIntegerField(_("price (€, VAT included)"))
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_url = models.CharField(
         _("tracking link"), max_length=200, blank=True, help_text=_("With {code} where the tracking number goes.")

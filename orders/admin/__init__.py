@@ -1,3 +1,6 @@
 """Admin of the shop, one module per area (imported here so that admin autodiscovery finds them)."""
 
-from orders.admin import orders  # noqa: F401
+from orders.admin import (
+    catalogue,  # noqa: F401
+    orders,  # noqa: F401
+)

@@ -62,9 +62,15 @@ def _suggestible_kinds() -> set[str]:
 
 @require_safe
 def product_image(request: HttpRequest, pk: int, name: str) -> FileResponse:
-    """Serve a picture of a product on sale (product pictures are public; media files otherwise are not)."""
-    image = ProductImage.objects.filter(pk=pk, product__is_active=True).only("image").first()
+    """Serve a picture of a product on sale (product pictures are public; media files otherwise are not).
+
+    Staff who manage the catalogue also see the pictures of products off sale (the admin's previews).
+    """
+    image = ProductImage.objects.filter(pk=pk).select_related("product").only("image", "product__is_active").first()
     if image is None or not image.image.name or image.image.name.rsplit("/", 1)[-1] != name:
+        raise Http404("No such product image.")
+    public = image.product.is_active
+    if not public and not (request.user.is_staff and request.user.has_perm("orders.view_product")):
         raise Http404("No such product image.")
     try:
         handle = image.image.storage.open(image.image.name, "rb")
@@ -72,7 +78,10 @@ def product_image(request: HttpRequest, pk: int, name: str) -> FileResponse:
         raise Http404("The product image file is missing.") from None
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
-    patch_cache_control(response, public=True, max_age=IMAGE_MAX_AGE, immutable=True)
+    if public:
+        patch_cache_control(response, public=True, max_age=IMAGE_MAX_AGE, immutable=True)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
     return response
 
 
