@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Greatest, Least
 
 from orders.models import Creation, CreationPage, Format
 from photos.models import Photo
 from photos.processing import BLUR_DPI_FACTOR, PRINT_SHARPNESS_MIN
-from photos.selectors import Owner, photos_for
 
 
 def creations_for(*, user) -> QuerySet[Creation]:
@@ -49,11 +49,16 @@ def _reaches(fmt: Format) -> Q:
 def printable_photos_for(*, user, fmt: Format) -> QuerySet[Photo]:
     """Return the customer's own photos that print in the format, best print quality first (ALB-5).
 
-    Only the account's photos: never a visitor's, never another customer's.
+    Only the account's photos (never a visitor's, never another customer's),
+    processed and passed by the scan (STX-10), reaching the minimum DPI in
+    the format as ``photos.selectors.printable_condition`` requires of prints.
     """
     return (
-        photos_for(Owner(user_id=user.pk))
-        .filter(can_print=True)
+        Photo.objects.filter(
+            user=user, status=Photo.Status.READY, review__in=[Photo.Review.CLEAN, Photo.Review.APPROVED]
+        )
+        .annotate(long_px=Greatest("width", "height"), short_px=Least("width", "height"))
         .filter(_reaches(fmt))
+        .defer("nsfw_labels")
         .order_by(F("quality_score").desc(nulls_last=True), "-uploaded_at", "pk")
     )
