@@ -38,7 +38,9 @@ def _signed_in(context, live_server, user) -> None:
 
 
 @pytest.mark.parametrize(("width", "columns"), [(390, 2), (1280, 4)])
-def test_gallery_shows_photos_in_a_grid_on_a_phone_and_a_desktop(context, live_server, user, width, columns):
+def test_gallery_shows_photos_in_a_grid_on_a_phone_and_a_desktop(
+    context, live_server, user, width, columns, print_formats
+):
     for _ in range(6):
         PhotoFactory(user=user, width=4000, height=3000, sharpness=150.0, quality_score=80)
     ctx = context(width)
