@@ -133,7 +133,7 @@ def test_a_bad_price_is_shown_as_an_error_not_a_500(client, staff_login):
         },
     )
     assert response.status_code == 200
-    assert "two decimals" in response.content.decode()
+    assert "hoogstens twee decimalen" in response.content.decode()  # the admin speaks Dutch by default
     fmt.refresh_from_db()
     assert fmt.price_cents == 29
 
@@ -196,7 +196,7 @@ def test_staff_see_which_vat_rates_are_missing(client, staff_login):
     response = client.get(reverse("admin:orders_vatrate_changelist"))
 
     texts = [str(message) for message in get_messages(response.wsgi_request)]
-    assert any("No VAT rate is set for" in text and "(DE)" in text for text in texts)
+    assert any("Er is geen btw-tarief ingesteld voor" in text and "(DE)" in text for text in texts)
 
 
 @pytest.mark.django_db
