@@ -46,7 +46,7 @@ def creation_suggest(*, user, product: Product) -> Creation:
                 "A %(product)s needs %(needed)d photos that print well in this size; you have %(have)d. "
                 "Upload a few more photos and ask again."
             )
-            % {"product": product.name, "needed": pages, "have": len(best)}
+            % {"product": product.name.lower(), "needed": pages, "have": len(best)}
         )
     Creation.objects.filter(user=user, format=fmt, status=Creation.Status.SUGGESTED).delete()
     # Best photos chosen by score, placed in the order they were taken: a year or a story reads in time order.

@@ -255,3 +255,13 @@ def test_seed_demo_adds_the_catalogue(capsys, django_capture_on_commit_callbacks
         call_command("seed_demo")
     assert "products on sale" in capsys.readouterr().out
     assert Product.objects.filter(is_active=True).count() == 6
+
+
+def test_a_customers_product_page_has_bounded_queries_and_the_catalogue_from_the_cache(
+    shopper_client, prints, django_assert_max_num_queries
+):
+    shopper_client.get(url("product", slug="classic-prints"))
+    # Only the session and the signed-in customer: the catalogue comes from the cache.
+    with django_assert_max_num_queries(4):
+        response = shopper_client.get(url("product", slug="classic-prints"))
+    assert response.status_code == 200
