@@ -1,9 +1,9 @@
 """Writes of the catalogue: the cached pages' version, changed by every catalogue edit.
 
 The receivers below run on every save and delete of a catalogue row, from
-the admin, ``seed_demo`` or a shell alike; the new version is published only
-once the edit is committed, so a page rebuilt in between never caches the
-state before the edit under the new version.
+the admin, ``seed_demo`` or a shell alike; a new version starts at once and
+again once the edit is committed, so a page rebuilt in between never keeps
+the state before the edit under the final version.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ def catalogue_version_bump() -> str:
 
 
 def _catalogue_changed(sender, **kwargs) -> None:
+    # Now, so the editing transaction itself (and a test inside one) reads the edit; again after
+    # commit, so a page rebuilt from the state before the commit is not kept under the new version.
+    catalogue_version_bump()
     transaction.on_commit(catalogue_version_bump)
 
 

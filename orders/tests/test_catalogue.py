@@ -265,3 +265,13 @@ def test_a_customers_product_page_has_bounded_queries_and_the_catalogue_from_the
     with django_assert_max_num_queries(4):
         response = shopper_client.get(url("product", slug="classic-prints"))
     assert response.status_code == 200
+
+
+def test_an_edit_inside_a_transaction_is_read_at_once(client, prints):
+    """Other parts of the shop (and their tests) read a rate or price right after changing it."""
+    VatRateFactory(kind="poster", country="DE", rate_bp=1900)
+    assert vat_rate_bp("poster", "DE") == 1900
+    rate = VatRate.objects.get(kind="poster", country="DE")
+    rate.rate_bp = 700
+    rate.save(update_fields=["rate_bp"])
+    assert vat_rate_bp("poster", "DE") == 700
