@@ -60,13 +60,29 @@ def version_timeout() -> int | None:
     return 60 if isinstance(caches["default"], LocMemCache) else None
 
 
+# This process's copies of the cached data, keyed with their version: the version is asked of the
+# shared cache on every call (so an edit shows at once), the data is unpickled once per version.
+_local: dict[str, object] = {}
+LOCAL_ENTRIES = 64
+
+
 def _cached(name: str, build):
-    """Return the data cached under ``name`` for the current catalogue version, building it once."""
+    """Return the data cached under ``name`` for the current catalogue version, building it once.
+
+    Callers must not change what they get: it is shared by every request of the process.
+    """
     key = f"orders:catalogue:{catalogue_version()}:{name}"
+    try:
+        return _local[key]
+    except KeyError:
+        pass
     data = cache.get(key)
     if data is None:
         data = build()
         cache.set(key, data, timeout=DATA_TIMEOUT)
+    if len(_local) >= LOCAL_ENTRIES:
+        _local.clear()  # older versions' copies: never read again
+    _local[key] = data
     return data
 
 
@@ -103,7 +119,7 @@ def _product_dict(product: Product) -> dict:
         {
             "id": fmt.pk,
             "code": fmt.code,
-            "name": fmt.name,
+            "name": str(fmt.name),
             "size": size_label(fmt.width_mm, fmt.height_mm),
             "price_cents": fmt.price_cents,
             "price": format_cents(fmt.price_cents),
@@ -125,7 +141,7 @@ def _product_dict(product: Product) -> dict:
     return {
         "slug": product.slug,
         "kind": product.kind,
-        "kind_label": ProductKind(product.kind).label if product.kind in ProductKind.values else product.kind,
+        "kind_label": str(kind_label(product.kind)),
         "name": product.name,
         "description": product.description,
         "photos_per_item": product.photos_per_item,
