@@ -241,3 +241,31 @@ def test_marketing_role_manages_the_catalogue_but_not_orders():
     assert {"change_vatrate", "change_shippingmethod"} <= perms
     assert "delete_product" not in perms
     assert "view_order" not in perms
+
+
+@pytest.mark.django_db
+def test_product_change_page_shows_inline_prices_in_euros_and_picture_previews(client, staff_login):
+    from orders.demo import seed_catalogue
+
+    seed_catalogue()
+    staff_login("Marketing")
+    product = Product.objects.get(slug="classic-prints")
+
+    page = client.get(reverse("admin:orders_product_change", args=[product.pk]))
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'value="0,29"' in text
+    assert 'value="2,49"' in text
+    preview = product.images.get()
+    assert f"/shop/images/{preview.pk}/" in text
+    # Staff preview the picture of a product off sale; visitors get a 404.
+    product.is_active = False
+    product.save(update_fields=["is_active"])
+    image_url = reverse(
+        "orders:product_image", kwargs={"pk": preview.pk, "name": preview.image.name.rsplit("/", 1)[-1]}
+    )
+    assert client.get(image_url).status_code == 200
+    from django.test import Client
+
+    assert Client().get(image_url).status_code == 404
