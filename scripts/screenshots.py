@@ -28,6 +28,8 @@ PUBLIC = [
     ("signup", "/en/accounts/signup/"),
     ("404", "/nope/"),
     ("privacy", "/en/privacy/"),
+    ("shop", "/en/shop/"),
+    ("product", "/fr/shop/photo-book/"),
 ]
 PRIVATE = [
     ("profile", "/accounts/profile/"),
