@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import CommunicationKind
 from accounts.services import communication_preferences_set
@@ -162,7 +163,9 @@ def test_a_guest_gets_a_signed_link_that_opens_the_order_page(db, django_capture
         order_transition(order=order, to=S.PAID)
     match = re.search(r"https?://[^/\s]+(/fr/shop/order/\S+/)", mail.outbox[0].body)
     assert match, mail.outbox[0].body
-    response = Client().get(match.group(1))
+    # A request to a /fr/ page leaves French active in this thread; restore the language after it.
+    with translation.override(translation.get_language()):
+        response = Client().get(match.group(1))
     assert response.status_code == 200
     assert order.number in response.content.decode()
 
@@ -191,3 +194,14 @@ def test_no_mail_for_an_anonymised_order(order, django_capture_on_commit_callbac
         order_email_send(order=order, kind=EmailKind.REFUND, amount_cents=100)
     assert mail.outbox == []
     assert not OrderEvent.objects.filter(kind=OrderEvent.Kind.EMAIL).exists()
+
+
+def test_french_text_mails_put_a_no_break_space_before_colons(order, django_capture_on_commit_callbacks):
+    order.language = "fr"
+    order.status = S.IN_PRODUCTION
+    order.save(update_fields=["language", "status"])
+    with django_capture_on_commit_callbacks(execute=True):
+        order_transition(order=order, to=S.SHIPPED, carrier="bpost", tracking_number="XY1")
+    body = mail.outbox[0].body
+    assert "Suivre votre colis\u00a0: https://" in body
+    assert "Suivre votre commande\u00a0: http" in body
