@@ -720,7 +720,19 @@ def invoice_path(instance: Invoice, filename: str) -> str:
 class Invoice(RetentionState):
     """An invoice of a paid order, numbered without gaps per year; kept 7 years under tax law (PIX-1)."""
 
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="invoice", verbose_name=_("order"))
+    # The invoice carries its own snapshot: it outlives the order under tax law (PIX-1), and finds its
+    # customer through its own link for an erasure (restricted then, never deleted).
+    order = models.OneToOneField(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoice", verbose_name=_("order")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        verbose_name=_("customer"),
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
     number = models.CharField(_("invoice number"), max_length=20, unique=True)

@@ -74,7 +74,7 @@ def check_registry(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             if not registry.is_not_personal(label):
                 errors.append(_not_declared(model))
             continue
-        declared = set().union(*(e.field_names() for e in entries))
+        declared = set().union(*(e.field_names() | set(e.not_personal_fields) for e in entries))
         for name in sorted(declared):
             try:
                 model._meta.get_field(name)

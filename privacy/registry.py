@@ -166,6 +166,8 @@ class PersonalData:
     anonymise_also: dict[str, Any] = field(default_factory=dict)
     # Rows never touched by the sweep (e.g. staff accounts are handled by hand).
     exclude: Q | None = None
+    # Fields whose names look personal but hold none, with the reason (e.g. a product name as sold).
+    not_personal_fields: dict[str, str] = field(default_factory=dict)
     # Writes the audit rows of a change, in its transaction and before it:
     # ``audit(rows=QuerySet, action=str, rule_id=str, at=datetime)`` (accounts: AccountEvent).
     audit: Callable[..., Any] | None = None

@@ -83,10 +83,12 @@ def test_default_preset_holds_invoices_for_tax_and_has_no_subscription_rule(caps
 def test_rules_without_data_are_marked(capsys):
     rules = {r["id"]: r for r in _schedule_json(capsys)}
     assert rules["STX-1"]["has_data"] is True
-    assert rules["SMP-5"]["has_data"] is False  # photos arrive with the photos app
+    assert rules["STX-2"]["has_data"] is False  # microsite orders arrive with the microsites app
+    for rule_id in ("STX-1:orders", "SMP-5", "PIX-1"):  # the orders app's data
+        assert rules[rule_id]["has_data"] is True, rule_id
     call_command("privacy_schedule")
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
-    assert "(no registered data yet)" in lines["SMP-5"]
+    assert "(no registered data yet)" in lines["STX-2"]
     assert "(no registered data yet)" not in lines["STX-1"]
 
 
