@@ -115,6 +115,8 @@ def order_reorder(*, order: Order, user: User) -> ReorderOutcome:
             new.save()
             existing.append(new)
         outcome.added.append(line)
+    # A changed cart may be reminded of again a day later (as every cart change does).
     cart.updated_at = now
-    cart.save(update_fields=["updated_at"])
+    cart.reminded_at = None
+    cart.save(update_fields=["updated_at", "reminded_at"])
     return outcome
