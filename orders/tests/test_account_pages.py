@@ -130,3 +130,14 @@ def test_reorder_puts_the_lines_back_and_says_what_could_not(shopper_client, use
 
 def test_reorder_is_post_only(shopper_client, placed):
     assert shopper_client.get(reverse("orders:order_reorder", args=[placed.pk])).status_code == 405
+
+
+def test_only_an_unpaid_order_page_offers_to_complete_the_payment(shopper_client, placed):
+    from orders.emails import payment_page_url
+
+    content = shopper_client.get(placed.get_absolute_url()).content.decode()
+    if payment_page_url(placed):  # the checkout's payment page exists
+        assert payment_page_url(placed) in content
+        assert "Mijn betaling afronden" in content
+    order_transition(order=placed, to=S.PAID)
+    assert "Mijn betaling afronden" not in shopper_client.get(placed.get_absolute_url()).content.decode()
