@@ -9,4 +9,5 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         # Catalogue edits change the cached catalogue's version (signal receivers).
+        from orders import signals  # noqa: F401
         from orders.services import catalogue  # noqa: F401

@@ -3,11 +3,13 @@
 The Stripe webhook lives outside the language prefix, in ``photoshop/urls.py``.
 """
 
-from orders.views import account, catalogue, creations
+from orders.views import account, cart, catalogue, checkout, creations
 
 app_name = "orders"
 
 urlpatterns: list = []
 urlpatterns += account.urlpatterns
 urlpatterns += creations.urlpatterns
-urlpatterns += catalogue.urlpatterns
+urlpatterns += cart.urlpatterns
+urlpatterns += checkout.urlpatterns
+urlpatterns += catalogue.urlpatterns  # last: its product pages take any slug

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orders.selectors.cart import orderable_formats
 from photos import direct, selectors, services
 from photos.models import Album, Photo
 from photos.processing import print_fit, print_formats
@@ -56,6 +57,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "sort": sort if sort in selectors.SORTS else "newest",
         "results": request.session.pop("photos_upload_results", []),
         "direct_upload": direct.enabled(),
+        "order_formats": orderable_formats(),
     }
     return direct.allow_bucket(render(request, "photos/gallery.html", context))
 

@@ -6,6 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from orders.views.webhooks import stripe_webhook
 from photoshop import views
 from privacy import views as privacy_views
 
@@ -22,6 +23,8 @@ urlpatterns = [
         name="privacy_records_of_processing",
     ),
     path("admin/", admin.site.urls),
+    # Signed by Stripe, not in any language.
+    path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # Our own switcher: Django's returns to the old language from a prefixed page.
     path("i18n/setlang/", views.set_language, name="set_language"),
 ]

@@ -373,14 +373,28 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Payments (orders.payments): Stripe PaymentIntents with the Payment Element. Without a secret key the
+# checkout says payments are unavailable. STRIPE_API_BASE points the SDK elsewhere (localstripe in tests).
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="orders.payments.StripeGateway")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# The methods Belgian and Dutch shoppers use, passed explicitly as payment_method_types.
+STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["card", "bancontact", "ideal"])
+# Stripe signs each webhook with a timestamp; older deliveries are refused (replays).
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+STRIPE_JS_URL = "https://js.stripe.com/v3/"
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, "https://js.stripe.com"],
+        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
         "style-src": [SELF],
         "img-src": [SELF, "data:", *env.list("CSP_IMG_SRC", default=[])],
         "font-src": [SELF],
-        "connect-src": [SELF, *env.list("CSP_CONNECT_SRC", default=[])],
+        "connect-src": [SELF, "https://api.stripe.com", *env.list("CSP_CONNECT_SRC", default=[])],
         "form-action": [SELF, *environment.social_form_actions(SOCIALACCOUNT_PROVIDERS)],
         "frame-ancestors": [NONE],
         "object-src": [NONE],
