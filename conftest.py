@@ -178,6 +178,55 @@ def s3_storage(settings, moto_s3_endpoint, monkeypatch):
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session")
+def localstripe_url():
+    """Stripe's HTTP API on loopback: localstripe, started from scratch for the test session."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import tempfile
+    import time
+    import urllib.request
+
+    exe = shutil.which("localstripe") or os.path.join(os.path.dirname(sys.executable), "localstripe")
+    skip_or_fail_without("localstripe (pip install localstripe)", os.path.exists(exe))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # --from-scratch: without it localstripe reloads the state of its last run.
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tempfile.mkdtemp(prefix="localstripe-"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url + "/v1/customers", timeout=1)
+        except urllib.error.HTTPError:
+            break  # it answers (401 without a key)
+        except OSError:
+            time.sleep(0.1)
+        else:
+            break
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_settings(settings, localstripe_url):
+    """Point the shop's Stripe gateway at localstripe, with a webhook secret of its own."""
+    settings.STRIPE_SECRET_KEY = "sk_test_photoshop"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_photoshop"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_photoshop_test"
+    settings.STRIPE_API_BASE = localstripe_url
+    settings.STRIPE_PAYMENT_METHOD_TYPES = ["card"]
+    return settings
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by Playwright (browser downloads fail here; .ci/run installs the package)."""

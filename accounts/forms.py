@@ -97,7 +97,8 @@ class AddressForm(forms.ModelForm):
         }
         for name, value in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = value
-        self.fields["is_default"].help_text = _("Used first when you order. Only for delivery addresses.")
+        if "is_default" in self.fields:  # the checkout's one-order address form has none
+            self.fields["is_default"].help_text = _("Used first when you order. Only for delivery addresses.")
         # The phone number belongs to the address: a national number is one of
         # the country chosen in the same form (an unknown country falls back to
         # BE here, and the country field itself reports the error).

@@ -51,6 +51,8 @@ class RefundResult:
 
 def intent_from_object(obj: Any) -> Intent:
     """Return the Intent of a Stripe PaymentIntent object (from the API or from a webhook's ``data.object``)."""
+    if hasattr(obj, "to_dict"):
+        obj = obj.to_dict()
     error = obj.get("last_payment_error") or {}
     return Intent(
         id=str(obj["id"]),
@@ -120,7 +122,6 @@ class StripeGateway(PaymentGateway):
                 "currency": currency.lower(),
                 "payment_method_types": list(settings.STRIPE_PAYMENT_METHOD_TYPES),
                 "metadata": {"order": reference},
-                "description": reference,
             },
             options={"idempotency_key": idempotency_key},
         )
@@ -135,7 +136,7 @@ class StripeGateway(PaymentGateway):
             params={"payment_intent": intent_id, "amount": amount},
             options={"idempotency_key": idempotency_key},
         )
-        return RefundResult(id=obj["id"], status=obj["status"], amount=obj["amount"])
+        return RefundResult(id=str(obj["id"]), status=str(obj["status"]), amount=int(obj["amount"]))
 
     def parse_webhook(self, *, payload: bytes, signature: str) -> dict[str, Any]:
         import stripe

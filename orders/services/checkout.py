@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -43,13 +44,26 @@ class Delivery:
     bill_country: str = ""
 
 
+@dataclass(frozen=True)
+class Discount:
+    """A discount to apply when placing an order (the seam promo codes plug into): negative cents, VAT included."""
+
+    label: str
+    source: str
+    amount_cents: int
+
+    def __post_init__(self) -> None:
+        if self.amount_cents > 0:
+            raise ValueError("A discount is zero or negative.")
+
+
 def order_number() -> str:
     """Return a new order number such as ``PS-7KQ4-M2XD``."""
     code = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
     return f"PS-{code[:4]}-{code[4:]}"
 
 
-def _lines_and_totals(cart: Cart, country: str, shipping: ShippingMethod):
+def _lines_and_totals(cart: Cart, country: str, shipping: ShippingMethod, discounts: tuple[int, ...] = ()):
     view = cart_view(cart)
     if not view.lines:
         raise ValidationError(_("Your cart is empty."), code="empty")
@@ -59,7 +73,7 @@ def _lines_and_totals(cart: Cart, country: str, shipping: ShippingMethod):
             code="refused",
         )
     try:
-        totals = view.totals(country=country, shipping_cents=shipping.price_cents)
+        totals = view.totals(country=country, shipping_cents=shipping.price_cents, discounts=discounts)
         rates = {item.line.pk: vat_rate_bp(item.line.format.product.kind, country) for item in view.lines}
         shipping_rate = vat_rate_bp("shipping", country)
     except VatRateMissing as exc:
@@ -71,7 +85,15 @@ def _lines_and_totals(cart: Cart, country: str, shipping: ShippingMethod):
 
 
 @transaction.atomic
-def order_place(*, cart: Cart, user, delivery: Delivery, shipping: ShippingMethod, language: str) -> Order:
+def order_place(
+    *,
+    cart: Cart,
+    user,
+    delivery: Delivery,
+    shipping: ShippingMethod,
+    language: str,
+    discounts: Sequence[Discount] = (),
+) -> Order:
     """Place (or refresh) the order of ``cart``: one order per cart, however often checkout is submitted.
 
     Runs under the cart's lock, so two checkouts of one cart make one order. A
@@ -83,7 +105,9 @@ def order_place(*, cart: Cart, user, delivery: Delivery, shipping: ShippingMetho
     cart = cart_qs_select_for_update().get(pk=cart.pk)
     if not shipping.is_active or shipping.country.code != delivery.ship_country:
         raise ValidationError(_("Choose a shipping method for the delivery country."), code="shipping")
-    view, totals, rates, shipping_rate = _lines_and_totals(cart, delivery.ship_country, shipping)
+    view, totals, rates, shipping_rate = _lines_and_totals(
+        cart, delivery.ship_country, shipping, tuple(d.amount_cents for d in discounts)
+    )
     existing = Order.objects.filter(cart=cart).first()
     if existing is not None:
         order = order_qs_select_for_update().get(pk=existing.pk)
@@ -142,6 +166,15 @@ def order_place(*, cart: Cart, user, delivery: Delivery, shipping: ShippingMetho
         )
         for position, item in enumerate(view.lines, start=1)
     )
+    # The discounts as applied: capped so that the order never costs less than nothing.
+    remaining = totals.discount_cents
+    for discount in discounts:
+        amount = max(discount.amount_cents, remaining)
+        remaining -= amount
+        if amount:
+            OrderDiscount.objects.create(
+                order=order, label=discount.label, source=discount.source, amount_cents=amount
+            )
     order_event_record(
         order=order,
         kind=OrderEvent.Kind.PLACED,
@@ -152,13 +185,6 @@ def order_place(*, cart: Cart, user, delivery: Delivery, shipping: ShippingMetho
     if order.total_cents == 0:
         order_paid_without_payment(order=order, actor=user)
     return order
-
-
-def order_discount_add(*, order: Order, label: str, source: str, amount_cents: int) -> OrderDiscount:
-    """Attach a discount (negative, VAT included) to a placed order: the seam promo codes plug into."""
-    if amount_cents > 0:
-        raise ValueError("A discount is zero or negative.")
-    return OrderDiscount.objects.create(order=order, label=label, source=source, amount_cents=amount_cents)
 
 
 def cart_close(*, order: Order) -> None:

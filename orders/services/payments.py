@@ -38,7 +38,7 @@ def payment_start(*, order: Order) -> Intent:
     Runs under the order's lock: a reload or a double click waits for the
     first request and then reuses its intent instead of charging twice.
     """
-    order = order_qs_select_for_update().get(pk=order.pk)
+    caller, order = order, order_qs_select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.PLACED:
         raise ValidationError(_("This order is not waiting for payment."), code="not_payable")
     if order.total_cents <= 0:
@@ -49,7 +49,8 @@ def payment_start(*, order: Order) -> Intent:
         if current.status == "succeeded":
             payment_sync(intent=current, source="payment page")
             raise ValidationError(_("This order is paid already."), code="paid")
-        if current.status in REUSABLE and current.amount == order.total_cents:
+        pending = order.payments.filter(intent_id=current.id, status=Payment.Status.PENDING).exists()
+        if pending and current.status in REUSABLE and current.amount == order.total_cents:
             return current
     attempt = order.payments.count() + 1
     intent = provider.create_intent(
@@ -59,7 +60,7 @@ def payment_start(*, order: Order) -> Intent:
         idempotency_key=f"order-{order.pk}-attempt-{attempt}",
     )
     Payment.objects.create(order=order, intent_id=intent.id, amount_cents=intent.amount, currency=order.currency)
-    order.payment_intent_id = intent.id
+    order.payment_intent_id = caller.payment_intent_id = intent.id
     order.save(update_fields=["payment_intent_id", "updated_at"])
     order_event_record(order=order, kind=OrderEvent.Kind.PAYMENT, intent=intent.id, attempt=attempt, result="started")
     return intent

@@ -67,7 +67,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         bill_ok = (not separate) or bill.is_valid()
         if ship_ok:
             country = (
-                form.cleaned_data["saved_address"].country.code if use_saved else ship.cleaned_data["country"].code
+                form.cleaned_data["saved_address"].country.code if use_saved else str(ship.cleaned_data["country"])
             )
             check_shipping(form, country)
         if ship_ok and bill_ok and not form.errors:
