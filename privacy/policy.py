@@ -106,16 +106,59 @@ def digest(document: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 
-def current_version() -> PolicyVersion:
+# The document in force, per process: it follows from code and settings only, so
+# it is built again only when one of them changes (a test's settings, a registry
+# declaration), not on every request. Keyed with what it is built from.
+_document_memo: dict[str, Any] = {}
+
+
+def _document_fingerprint() -> tuple:
+    """Return what the document is built from, cheaply: the settings it reads and the registry's declarations."""
+    names = (
+        "PRIVACY_RETENTION_PRESET",
+        "PRIVACY_RETENTION_OVERRIDES",
+        "PRIVACY_RETENTION_EXTRA_RULES",
+        "PRIVACY_CONTROLLER",
+        "PRIVACY_SUPERVISORY_AUTHORITIES",
+        "PRIVACY_PROCESSORS",
+        "PRIVACY_SWEEP_INTERVAL_MINUTES",
+    )
+    return (
+        repr([getattr(settings, name, None) for name in names]),
+        tuple(map(id, registry._entries)),
+        tuple(map(id, registry._extensions)),
+        tuple(registry._not_personal),
+    )
+
+
+def document_in_force() -> tuple[dict[str, Any], str]:
+    """Return the document of the registry and schedule in force, and its digest (built once per change)."""
+    fingerprint = _document_fingerprint()
+    if _document_memo.get("fingerprint") != fingerprint:
+        document = build_document()
+        _document_memo.update(fingerprint=fingerprint, document=document, digest=digest(document))
+    return _document_memo["document"], _document_memo["digest"]
+
+
+def published_versions() -> list[PolicyVersion]:
+    """Return every published version, newest first, without their documents (one query)."""
+    return list(PolicyVersion.objects.defer("document").order_by("-number"))
+
+
+def current_version(*, published: list[PolicyVersion] | None = None) -> PolicyVersion:
     """Return the policy version matching the registry and schedule in force, publishing it if new.
 
     Compared with the latest version only: a change that is later reverted
     publishes the earlier text again as a new version, since that is what is
-    in force from then on.
+    in force from then on. ``published`` (from ``published_versions()``)
+    spares the query for the latest version. The version's document is
+    loaded when first read.
     """
-    document = build_document()
-    key = digest(document)
-    latest = PolicyVersion.objects.order_by("-number").first()
+    document, key = document_in_force()
+    if published is None:
+        latest = PolicyVersion.objects.defer("document").order_by("-number").first()
+    else:
+        latest = published[0] if published else None
     if latest is not None and latest.digest == key:
         return latest
     try:

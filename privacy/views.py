@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from privacy import policy
@@ -17,7 +20,7 @@ from privacy.models import PolicyVersion
 from privacy.registry import LegalBasis
 
 
-def _context(version: PolicyVersion, *, is_current: bool) -> dict:
+def _context(version: PolicyVersion, *, is_current: bool, versions: list[PolicyVersion]) -> dict:
     document = version.document
     categories = [
         {
@@ -39,24 +42,70 @@ def _context(version: PolicyVersion, *, is_current: bool) -> dict:
         "authorities": local["authorities"],
         "categories": categories,
         "transfers": [p for p in local["processors"] if p.get("outside_eea")],
-        # The other versions: the one shown is not "earlier" than itself.
-        "versions": PolicyVersion.objects.exclude(pk=version.pk).only("number", "published_at"),
+        "versions": versions,
     }
+
+
+# The policy's article as rendered, per process. A published version never
+# changes, so the key holds everything the article shows (the version, which
+# one is in force, the list of versions, the language and time zone); a new
+# version makes a new key. Bounded: the oldest entries go first.
+_articles: OrderedDict[tuple, str] = OrderedDict()
+ARTICLES_KEPT = 32
+
+
+def _article(version: PolicyVersion, *, current: PolicyVersion, versions: list[PolicyVersion]) -> str:
+    # Primary keys come back in another database (tests), hence the number, digest and time with them.
+    key = (
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        get_script_prefix(),
+        *((v.pk, v.number, v.digest, v.published_at) for v in (version, current, *versions)),
+    )
+    html = _articles.get(key)
+    if html is None:
+        context = _context(version, is_current=version.pk == current.pk, versions=versions)
+        html = render_to_string("privacy/_policy_article.html", context)
+        _articles[key] = html
+        while len(_articles) > ARTICLES_KEPT:
+            _articles.popitem(last=False)
+    return html
+
+
+def _render(request: HttpRequest, version: PolicyVersion, *, current: PolicyVersion, others: list) -> HttpResponse:
+    context = {
+        "version": version,
+        "is_current": version.pk == current.pk,
+        "versions": others,
+        "article": _article(version, current=current, versions=others),
+    }
+    return render(request, "privacy/policy.html", context)
+
+
+def _published() -> tuple[list[PolicyVersion], PolicyVersion]:
+    """Return the published versions, newest first, and the one in force (published now if new)."""
+    published = policy.published_versions()
+    current = policy.current_version(published=published)
+    if not published or published[0].pk != current.pk:
+        published.insert(0, current)
+    return published, current
 
 
 def policy_page(request: HttpRequest) -> HttpResponse:
     """Render the privacy policy in force."""
-    version = policy.current_version()
-    context = _context(version, is_current=True)
-    context["versions"] = context["versions"].filter(number__lt=version.number)
-    return render(request, "privacy/policy.html", context)
+    published, current = _published()
+    # The other versions: the one shown is not "earlier" than itself.
+    earlier = [v for v in published if v.number < current.number]
+    return _render(request, current, current=current, others=earlier)
 
 
 def policy_version(request: HttpRequest, number: int) -> HttpResponse:
     """Render any version of the privacy policy, as it was published, saying whether it is in force."""
-    current = policy.current_version()
-    version = get_object_or_404(PolicyVersion, number=number)
-    return render(request, "privacy/policy.html", _context(version, is_current=version.pk == current.pk))
+    published, current = _published()
+    version = next((v for v in published if v.number == number), None)
+    if version is None:
+        raise Http404
+    return _render(request, version, current=current, others=[v for v in published if v.pk != version.pk])
 
 
 @staff_member_required
