@@ -9,7 +9,8 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
-        from privacy import checks  # noqa: F401
+        # The checks register themselves; the policy clears its cached list of versions when one is saved.
+        from privacy import checks, policy  # noqa: F401
 
         # Every app's personal-data declarations (<app>/privacy.py), this app's included.
         autodiscover_modules("privacy")

@@ -15,7 +15,10 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -140,9 +143,28 @@ def document_in_force() -> tuple[dict[str, Any], str]:
     return _document_memo["document"], _document_memo["digest"]
 
 
+# The published versions' numbers, digests and times, in the shared cache: the
+# policy page then needs no database at all while no version is published.
+# Removed whenever a version is saved or deleted (at once and after commit);
+# the timeout bounds how long a list read just before a publication can stay.
+PUBLISHED_CACHE_KEY = "privacy:policy:published"
+PUBLISHED_CACHE_TIMEOUT = 300
+_PUBLISHED_FIELDS = ("id", "number", "published_at", "digest")
+
+
 def published_versions() -> list[PolicyVersion]:
-    """Return every published version, newest first, without their documents (one query)."""
-    return list(PolicyVersion.objects.defer("document").order_by("-number"))
+    """Return every published version, newest first, without their documents (loaded when read)."""
+    rows = cache.get(PUBLISHED_CACHE_KEY)
+    if rows is None:
+        rows = list(PolicyVersion.objects.order_by("-number").values_list(*_PUBLISHED_FIELDS))
+        cache.set(PUBLISHED_CACHE_KEY, rows, timeout=PUBLISHED_CACHE_TIMEOUT)
+    return [PolicyVersion.from_db(DEFAULT_DB_ALIAS, _PUBLISHED_FIELDS, row) for row in rows]
+
+
+@receiver([post_save, post_delete], sender=PolicyVersion, dispatch_uid="privacy.policy.published_changed")
+def _published_changed(**kwargs: Any) -> None:
+    cache.delete(PUBLISHED_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(PUBLISHED_CACHE_KEY))
 
 
 def current_version(*, published: list[PolicyVersion] | None = None) -> PolicyVersion:
@@ -150,15 +172,13 @@ def current_version(*, published: list[PolicyVersion] | None = None) -> PolicyVe
 
     Compared with the latest version only: a change that is later reverted
     publishes the earlier text again as a new version, since that is what is
-    in force from then on. ``published`` (from ``published_versions()``)
-    spares the query for the latest version. The version's document is
-    loaded when first read.
+    in force from then on. ``published`` is ``published_versions()`` when the
+    caller has it already. The version's document is loaded when first read.
     """
     document, key = document_in_force()
     if published is None:
-        latest = PolicyVersion.objects.defer("document").order_by("-number").first()
-    else:
-        latest = published[0] if published else None
+        published = published_versions()
+    latest = published[0] if published else None
     if latest is not None and latest.digest == key:
         return latest
     try:
