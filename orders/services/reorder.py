@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from orders.locks import cart_qs_select_for_update
 from orders.models import Cart, CartLine, Finish, Order, OrderLine
+from orders.selectors.cart import SINGLE_PHOTO_KINDS
+from orders.services.cart import MAX_QUANTITY
 
 
 @dataclass
@@ -23,7 +25,7 @@ class ReorderOutcome:
 
 def _refusal(line: OrderLine, user: User) -> str:
     """Return why a line cannot go back into the cart, or "" when it can."""
-    if line.photos_per_item > 1:
+    if line.photos_per_item > 1 or line.product_kind not in SINGLE_PHOTO_KINDS:
         return _("a photo book or calendar is re-ordered from your creations")
     photo = line.photo
     if photo is None or photo.user_id != user.pk:
@@ -47,8 +49,10 @@ def _finish_for(line: OrderLine, finishes: dict[tuple[int, str], Finish]) -> Fin
 def order_reorder(*, order: Order, user: User) -> ReorderOutcome:
     """Add the lines of ``order`` to ``user``'s cart where the photo and the format still exist.
 
-    A line already in the cart with the same photo, format, finish and crop
-    gets the quantity added (at most 999). Lines that cannot come back are
+    The same checks as adding to the cart (``orders.services.cart``): single
+    photo products only, on sale, printable photos of this customer. A line
+    already in the cart with the same photo, format, finish and crop gets the
+    quantity added (at most MAX_QUANTITY). Lines that cannot come back are
     returned with the reason, for the customer to read.
     """
     lines = list(
@@ -98,7 +102,7 @@ def order_reorder(*, order: Order, user: User) -> ReorderOutcome:
             None,
         )
         if same is not None:
-            same.quantity = min(999, same.quantity + line.quantity)
+            same.quantity = min(MAX_QUANTITY, same.quantity + line.quantity)
             same.full_clean()
             same.save(update_fields=["quantity"])
         else:

@@ -141,3 +141,17 @@ def test_only_an_unpaid_order_page_offers_to_complete_the_payment(shopper_client
         assert "Mijn betaling afronden" in content
     order_transition(order=placed, to=S.PAID)
     assert "Mijn betaling afronden" not in shopper_client.get(placed.get_absolute_url()).content.decode()
+
+
+def test_a_photo_book_line_is_not_re_added_but_named(shopper_client, user):
+    from orders.models import ProductKind
+
+    order = OrderFactory(user=user, status=S.DELIVERED)
+    OrderLineFactory(
+        order=order, product_kind=ProductKind.PHOTO_BOOK, photos_per_item=20, product_name="Fotoboek", format_name="A4"
+    )
+    response = shopper_client.post(reverse("orders:order_reorder", args=[order.pk]), follow=True)
+    content = response.content.decode()
+    assert "Fotoboek (A4): een fotoboek of kalender bestel je opnieuw vanuit je creaties" in content
+    assert "Niets uit deze bestelling kon terug in je winkelmandje." in content
+    assert not CartLine.objects.filter(cart__user=user).exists()
