@@ -831,3 +831,12 @@ class LabExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LabOrder(Order):
+    """The print lab's view of an order: paid orders to produce, with no more than the shipping label needs."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("order to produce")
+        verbose_name_plural = _("orders to produce")

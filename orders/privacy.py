@@ -295,6 +295,9 @@ for _model in ("Product", "ProductImage", "Format", "Finish"):
     registry.not_personal(f"orders.{_model}", "the catalogue")
 registry.not_personal("orders.VatRate", "VAT rates per product kind and country")
 registry.not_personal("orders.ShippingMethod", "shipping methods and prices")
+registry.not_personal(
+    "orders.LabOrder", "the print lab's view of orders.Order (a proxy: the same rows, declared as orders.Order)"
+)
 registry.not_personal("orders.InvoiceSequence", "the last invoice number of each year")
 registry.not_personal("orders.StripeEvent", "ids and types of Stripe events received; no payload is stored")
 

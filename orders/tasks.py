@@ -36,3 +36,6 @@ def send_cart_reminder(cart_id: str) -> bool:
 def send_reminders() -> dict[str, int]:
     """Mark and queue the reminders due now: carts left and orders unpaid for 24 hours; return how many."""
     return reminders.reminders_send_due()
+
+
+from orders.tasks_lab import render_invoice_pdf, render_print_files  # noqa: E402, F401  (Celery finds tasks in orders.tasks)

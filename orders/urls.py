@@ -3,7 +3,7 @@
 The Stripe webhook lives outside the language prefix, in ``photoshop/urls.py``.
 """
 
-from orders.views import account, cart, catalogue, checkout, creations
+from orders.views import account, cart, catalogue, checkout, creations, invoices
 
 app_name = "orders"
 
@@ -12,4 +12,5 @@ urlpatterns += account.urlpatterns
 urlpatterns += creations.urlpatterns
 urlpatterns += cart.urlpatterns
 urlpatterns += checkout.urlpatterns
+urlpatterns += invoices.urlpatterns
 urlpatterns += catalogue.urlpatterns  # last: its product pages take any slug

@@ -2,5 +2,6 @@
 
 from orders.admin import (
     catalogue,  # noqa: F401
+    lab,  # noqa: F401
     orders,  # noqa: F401
 )

@@ -80,12 +80,17 @@ SINGLE_PHOTO_KINDS = (ProductKind.PRINT, ProductKind.SQUARE_PRINT, ProductKind.P
 def orderable_formats():
     """Return the formats a single photo can be ordered in, in catalogue order (the gallery's and cart's choice)."""
     from orders.models import Format
+    from orders.selectors.catalogue import _cached
 
-    return (
-        Format.objects.filter(is_active=True, product__is_active=True, product__kind__in=SINGLE_PHOTO_KINDS)
-        .select_related("product")
-        .order_by("product__position", "product__slug", "position", "id")
-    )
+    def build() -> list[Format]:
+        return list(
+            Format.objects.filter(is_active=True, product__is_active=True, product__kind__in=SINGLE_PHOTO_KINDS)
+            .select_related("product")
+            .order_by("product__position", "product__slug", "position", "id")
+        )
+
+    # Shared by every request of the process until the catalogue changes: read-only.
+    return _cached("orderable-formats", build)
 
 
 def _verdict(line: CartLine) -> tuple[int | None, str]:

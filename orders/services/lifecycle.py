@@ -96,6 +96,14 @@ def order_transition(
         **({"reason": reason} if reason else {}),
         **detail,
     )
+    if to == OrderStatus.PAID:
+        # In the paying transaction: the invoice number is taken (no gap if it rolls back), and the
+        # order's own print files are queued for rendering once it commits.
+        from orders.services.invoices import invoice_issue
+        from orders.services.printfiles import print_files_create
+
+        invoice_issue(order=locked)
+        print_files_create(order=locked)
     email = EMAIL_FOR_STATUS.get(to)
     if email:
         # Sent by a task once this transaction commits (STX-7: always sent).

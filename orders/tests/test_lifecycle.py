@@ -179,7 +179,7 @@ def test_the_callers_instance_follows_the_row():
 def test_an_anonymous_actor_is_recorded_as_nobody():
     order = OrderFactory(status=S.PLACED)
     order_transition(order=order, to=S.PAID, actor=AnonymousUser())
-    assert OrderEvent.objects.get(order=order).actor is None
+    assert OrderEvent.objects.get(order=order, kind=OrderEvent.Kind.STATUS).actor is None
 
 
 @pytest.mark.django_db

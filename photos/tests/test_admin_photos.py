@@ -126,9 +126,14 @@ def test_a_held_photos_page_has_approve_and_reject_buttons_and_readable_scanner_
 
 
 @pytest.mark.django_db
-def test_print_lab_sees_size_dpi_quality_and_capture_date_but_not_whose_photo_it_is(
+def test_a_photo_viewer_sees_size_dpi_quality_and_capture_date_but_not_whose_photo_it_is(
     staff_client, django_assert_max_num_queries, print_formats
 ):
+    # A role with only "view photo" (the print lab had it until it got the print files of ordered lines only).
+    from django.contrib.auth.models import Permission
+
+    viewer, _created = Group.objects.get_or_create(name="Photo viewer")
+    viewer.permissions.add(Permission.objects.get(content_type__app_label="photos", codename="view_photo"))
     customer = UserFactory(email="emma.janssens@example.com")
     taken = datetime.datetime(2025, 7, 14, 15, 30, tzinfo=datetime.UTC)
     photo = PhotoFactory(
@@ -141,7 +146,7 @@ def test_print_lab_sees_size_dpi_quality_and_capture_date_but_not_whose_photo_it
         taken_at=taken,
     )
     PhotoFactory.create_batch(30, width=2000, height=1500, sharpness=100.0, quality_score=60)
-    client = staff_client("Print lab")
+    client = staff_client("Photo viewer")
 
     with django_assert_max_num_queries(14):
         page = client.get(reverse(CHANGELIST))

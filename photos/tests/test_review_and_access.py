@@ -103,14 +103,16 @@ def test_a_photo_is_only_served_to_its_owner(upload, shopper_client):
 
 
 @pytest.mark.django_db
-def test_print_lab_staff_may_see_photos(upload, shopper_client, activate_totp):
+def test_print_lab_staff_may_not_open_customers_photos(upload, shopper_client, activate_totp):
+    """The lab gets the print files of ordered lines only (orders' lab admin), never a customer's originals."""
     photo = _one(upload, shopper_client)
     lab = UserFactory(is_staff=True)
     lab.groups.add(Group.objects.get(name="Print lab"))
     activate_totp(lab)
     client = Client()
     client.force_login(lab)
-    assert client.get(reverse("photos:file", args=[photo.pk, "large"])).status_code == 200
+    assert client.get(reverse("photos:file", args=[photo.pk, "large"])).status_code == 404
+    assert client.get(reverse("photos:file", args=[photo.pk, "original"])).status_code == 404
 
 
 @pytest.mark.django_db

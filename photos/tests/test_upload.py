@@ -100,8 +100,9 @@ def test_gallery_sorts_by_best_for_printing(upload, shopper_client, django_asser
         upload(shopper_client, upload_file(f"p{seed}.jpg", images.jpeg(seed=seed)))
     blurry = images.encode(images.picture(seed=8).resize((80, 60)).resize((800, 600)), "JPEG", quality=60)
     upload(shopper_client, upload_file("blurry.jpg", blurry))
-    # 9: one is the catalogue's print sizes, read once and then cached until a catalogue edit.
-    with django_assert_max_num_queries(9):
+    # 10: two are the catalogue's print sizes and the formats to order in, read once and then cached
+    # until a catalogue edit.
+    with django_assert_max_num_queries(10):
         response = shopper_client.get(reverse("photos:gallery") + "?sort=best")
     names = [photo.filename for photo, _fits in response.context["photos"]]
     assert names[-1] == "blurry.jpg"
