@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from orders.selectors.cart import orderable_formats
 from photos import direct, selectors, services
@@ -46,7 +46,18 @@ def _photo_json(photo: Photo) -> dict:
 def gallery(request: HttpRequest) -> HttpResponse:
     owner = selectors.owner_for(request)
     sort = request.GET.get("sort", "newest")
-    page = Paginator(selectors.photos_for(owner, sort=sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    photos = selectors.photos_for(owner, sort=sort)
+    album = None
+    if request.GET.get("album"):
+        # One album's photos; another owner's album (or a malformed id) does not exist.
+        try:
+            album = selectors.albums_for(owner).filter(pk=request.GET["album"]).first()
+        except ValidationError:
+            album = None
+        if album is None:
+            raise Http404
+        photos = photos.filter(album=album)
+    page = Paginator(photos, PAGE_SIZE).get_page(request.GET.get("page"))
     formats = print_formats()
     context = {
         "page": page,
@@ -58,6 +69,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "results": request.session.pop("photos_upload_results", []),
         "direct_upload": direct.enabled(),
         "order_formats": orderable_formats(),
+        "album": album,
     }
     return direct.allow_bucket(render(request, "photos/gallery.html", context))
 
@@ -224,6 +236,22 @@ def status(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"photos": [_photo_json(p) for p in photos]})
     except ValidationError:
         return JsonResponse({"photos": []})
+
+
+@require_safe
+def photo_detail(request: HttpRequest, pk) -> HttpResponse:
+    """A photo large (the 1,024 px thumbnail), its print check per format, and ordering prints of it."""
+    owner = selectors.owner_for(request)
+    photo = Photo.objects.filter(owner.filter(), pk=pk).select_related("album").first() if owner else None
+    if photo is None:
+        raise Http404
+    formats = print_formats()
+    context = {
+        "photo": photo,
+        "fits": print_fit(photo.width or 0, photo.height or 0, photo.sharpness, formats=formats),
+        "order_formats": orderable_formats(),
+    }
+    return render(request, "photos/photo_detail.html", context)
 
 
 def photo_file(request: HttpRequest, pk, variant: str) -> HttpResponse:

@@ -212,3 +212,27 @@ def test_uploading_a_stored_photo_again_without_an_album_says_it_was_there(uploa
     upload(shopper_client, upload_file("beach.jpg", data))
     assert "<strong>beach.jpg</strong>: Already in your photos." in shopper_client.get(GALLERY).content.decode()
     assert Photo.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_photo_opens_large_and_an_album_shows_its_photos_and_others_are_404(client):
+    from accounts.tests.factories import UserFactory
+    from photos.tests.factories import AlbumFactory, PhotoFactory
+
+    user = UserFactory()
+    album = AlbumFactory(user=user, title="Zomer")
+    inside = PhotoFactory(user=user, album=album, filename="strand.jpg")
+    outside = PhotoFactory(user=user, filename="thuis.jpg")
+    theirs = PhotoFactory()
+    their_album = AlbumFactory(user=theirs.user)
+    client.force_login(user)
+    page = client.get(f"/en/photos/{inside.pk}/")
+    assert page.status_code == 200
+    assert "strand.jpg" in page.content.decode()
+    listing = client.get(f"/en/photos/?album={album.pk}").content.decode()
+    assert "strand.jpg" in listing
+    assert "thuis.jpg" not in listing
+    assert client.get(f"/en/photos/{theirs.pk}/").status_code == 404
+    assert client.get(f"/en/photos/?album={their_album.pk}").status_code == 404
+    assert client.get("/en/photos/?album=not-a-uuid").status_code == 404
+    assert outside.pk
