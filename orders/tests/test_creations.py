@@ -158,7 +158,11 @@ def test_add_to_cart_puts_the_creation_in_the_cart_once(shopper_client, user, ca
     creation = creation_suggest(user=user, product=calendar)
     add = reverse("orders:creation_add_to_cart", args=[creation.pk])
 
-    assert shopper_client.post(add).status_code == 302
+    response = shopper_client.post(add)
+    assert response.status_code == 302
+    cart_page = shopper_client.get(response["Location"])
+    assert cart_page.status_code == 200
+    assert "Calendar" in cart_page.content.decode()
     shopper_client.post(add)
 
     line = CartLine.objects.get(cart__user=user)
