@@ -66,6 +66,8 @@ def test_detail_shows_lines_status_and_tracking(shopper_client, placed, django_a
     assert placed.number in content
     assert "Classic prints" in content
     assert "itemCode=XY123" in content
+    # Paying issued the invoice: its download link is on the page.
+    assert reverse("orders:invoice_download", args=[placed.pk]) in content
     assert "rude caller" not in content
     assert content.count("order-step--done") == 4
 
@@ -136,6 +138,7 @@ def test_only_an_unpaid_order_page_offers_to_complete_the_payment(shopper_client
     from orders.emails import payment_page_url
 
     content = shopper_client.get(placed.get_absolute_url()).content.decode()
+    assert "Download de factuur" not in content  # no invoice before payment
     if payment_page_url(placed):  # the checkout's payment page exists
         assert payment_page_url(placed) in content
         assert "Mijn betaling afronden" in content
