@@ -356,7 +356,94 @@ def populate_photos(conn, n: int, rng: random.Random, vendor: str, media: Path) 
     conn.commit()
 
 
-POPULATE: list[Callable] = [populate_accounts, populate_photos]
+def populate_orders(conn, n: int, rng: random.Random, vendor: str, media: Path) -> None:
+    """Orders of every eighth user and of guests over 12 years: a line, a rendered print file and an invoice each.
+
+    All delivered (completed 5 days after placing, the invoice issued then), so
+    SMP-5 takes the print files of orders older than 60 days, PIX-1 the
+    invoices after 7 years and STX-1:orders the orders of accounts inactive for
+    10 years (guests' from their own date).
+    """
+    span = YEARS_SPREAD * 365 * 24 * 3600
+    conn.execute(
+        "INSERT INTO orders_shippingmethod (id, code, country, name_nl, name_fr, name_en, price_cents, carrier,"
+        " tracking_url, is_active, position) VALUES (1, 'bpost', 'BE', 'Bpost', 'Bpost', 'Bpost', 495, 'bpost', '',"
+        " %s, 0)",
+        (True,),
+    )
+    order_sql = (
+        "INSERT INTO orders_order (id, number, user_id, status, status_reason, email, language, currency, ship_name,"
+        " ship_company, ship_street, ship_line2, ship_postal_code, ship_city, ship_country, ship_phone, bill_name,"
+        " bill_company, bill_vat_number, bill_street, bill_line2, bill_postal_code, bill_city, bill_country,"
+        " shipping_method_id, shipping_name, shipping_cents, shipping_vat_bp, items_cents, discount_cents,"
+        " total_cents, vat_cents, refunded_cents, payment_intent_id, carrier, tracking_number, placed_at, paid_at,"
+        " shipped_at, completed_at, updated_at)"
+        f" VALUES ({', '.join(['%s'] * 41)})"
+    )
+    line_sql = (
+        "INSERT INTO orders_orderline (id, fit, order_id, position, product_kind, product_name, format_code,"
+        " format_name, width_mm, height_mm, finish_code, finish_name, photos_per_item, quantity, unit_price_cents,"
+        " total_cents, vat_rate_bp, refunded_cents, lab_decision, lab_note) VALUES"
+        f" ({', '.join(['%s'] * 20)})"
+    )
+    file_sql = (
+        "INSERT INTO orders_printfile (id, fit, line_id, position, file, sha256, width_px, height_px, status,"
+        f" rendered_at) VALUES ({', '.join(['%s'] * 10)})"
+    )
+    invoice_sql = (
+        "INSERT INTO orders_invoice (id, order_id, user_id, year, sequence, number, issued_at, customer_name,"
+        " customer_company, customer_vat_number, customer_address, total_cents, vat_cents, pdf) VALUES"
+        f" ({', '.join(['%s'] * 14)})"
+    )
+    buyers = itertools.chain(
+        ((uid, f"user{uid}@example.com") for uid in range(8, n + 1, 8) for _ in range(1 + uid % 2)),
+        ((None, f"guest{i}@example.com") for i in range(n // 40)),
+    )
+    index = 0
+    sequences: dict[int, int] = {}
+    while chunk := list(itertools.islice(buyers, 10_000)):
+        orders, lines, files, invoices = [], [], [], []
+        for uid, email in chunk:
+            index += 1
+            placed = NOW - datetime.timedelta(seconds=rng.randrange(span))
+            done = placed + datetime.timedelta(days=5)
+            if done > NOW:
+                done = None
+            key = uuid.UUID(int=(1 << 64) + index)
+            pk = key.hex if vendor == "sqlite" else key
+            when = [ts(t, vendor) for t in (placed, placed, placed, done, done or placed)]
+            orders.append(
+                (pk, f"PS-B{index:09d}", uid, "delivered" if done else "paid", "", email, "nl", "EUR",
+                 f"Anna Peeters{uid or index}", "", "Straat 1", "", "1000", "Brussel", "BE", "", "", "", "", "", "",
+                 "", "", "", 1, "Bpost", 495, 2100, 390, 0, 885, 154, 0, "", "bpost", "", *when)
+            )  # fmt: skip
+            lines.append(
+                (index, "crop", pk, 1, "print", "Classic prints", "10x15", "10 x 15 cm", 150, 100, "", "", 1, 10,
+                 39, 390, 2100, 0, "", "")
+            )  # fmt: skip
+            name = f"orders/{key}/001-001.jpg"
+            (media / name).parent.mkdir(parents=True, exist_ok=True)
+            (media / name).touch()
+            files.append((index, "crop", index, 1, name, "0" * 64, 1772, 1181, "ready", ts(placed, vendor)))
+            if done:
+                year = done.year
+                sequences[year] = sequences.get(year, 0) + 1
+                number = f"{year}-{sequences[year]:06d}"
+                pdf = f"invoices/{year}/{number}.pdf"
+                (media / pdf).parent.mkdir(parents=True, exist_ok=True)
+                (media / pdf).touch()
+                invoices.append(
+                    (index, pk, uid, year, sequences[year], number, ts(done, vendor), f"Anna Peeters{uid or index}",
+                     "", "", "Straat 1\n1000 Brussel", 885, 154, pdf)
+                )  # fmt: skip
+        conn.executemany(order_sql, orders)
+        conn.executemany(line_sql, lines)
+        conn.executemany(file_sql, files)
+        conn.executemany(invoice_sql, invoices)
+    conn.commit()
+
+
+POPULATE: list[Callable] = [populate_accounts, populate_photos, populate_orders]
 
 
 # ---------------------------------------------------------------- hand-written SQL (default preset)
@@ -436,10 +523,16 @@ def hand_sql_accounts(conn, vendor: str, media: Path) -> int:
 
 def hand_sql_photos(conn, vendor: str, media: Path) -> int:
     """STX-1:images, STX-4:images (with the account), SMP-7 (visitors', 90 days), SMP-6 (2 years), with files."""
+    greatest = "MAX" if vendor == "sqlite" else "GREATEST"
     parts = [(f"user_id IN ({due})", params) for due, params in stx_due(vendor)]
     parts += [
         ("user_id IS NULL AND uploaded_at < %s", (due_before(vendor, days=90),)),
-        ("user_id IS NOT NULL AND uploaded_at < %s", (due_before(vendor, years=2),)),
+        # SMP-6: 2 years, extended by 2 years at each new order of the customer.
+        (
+            f"user_id IS NOT NULL AND {greatest}(uploaded_at, COALESCE((SELECT MAX(o.placed_at) FROM orders_order o"
+            " WHERE o.user_id = photos_photo.user_id), uploaded_at)) < %s",
+            (due_before(vendor, years=2),),
+        ),
     ]
     changed = 0
     for where, params in parts:
@@ -453,7 +546,55 @@ def hand_sql_photos(conn, vendor: str, media: Path) -> int:
     return changed
 
 
-HAND_SQL: list[Callable] = [hand_sql_accounts, hand_sql_photos]
+def hand_sql_orders(conn, vendor: str, media: Path) -> int:
+    """SMP-5 and STX-1/STX-4:images (print files), PIX-1 (invoices, 7 years), STX-1:orders, with files."""
+    inactive = (
+        "SELECT o.id FROM orders_order o LEFT JOIN accounts_user u ON u.id = o.user_id"
+        " WHERE COALESCE(u.last_activity, u.date_joined, o.placed_at) < %s"
+    )
+    open_orders = "o.status IN ('placed', 'paid', 'in_production')"
+    print_files = [
+        # SMP-5: 60 days after the order, never while the order is open (ALB-2).
+        (
+            f"SELECT o.id FROM orders_order o WHERE o.placed_at < %s AND NOT {open_orders}",
+            (due_before(vendor, days=60),),
+        ),
+        # STX-1:images and STX-4:images through the order's account (a guest's order counts from its date).
+        (f"{inactive} AND NOT {open_orders}", (due_before(vendor, years=10),)),
+        (
+            "SELECT o.id FROM orders_order o JOIN accounts_user u ON u.id = o.user_id"
+            f" WHERE u.closed_at < %s AND NOT {open_orders}",
+            (due_before(vendor, hours=48),),
+        ),
+    ]
+    changed = 0
+    for due, params in print_files:
+        where = f"line_id IN (SELECT id FROM orders_orderline WHERE order_id IN ({due}))"
+        for (name,) in conn.execute(f"SELECT file FROM orders_printfile WHERE {where}", params).fetchall():
+            (media / name).unlink(missing_ok=True)
+        changed += conn.execute(f"DELETE FROM orders_printfile WHERE {where}", params).rowcount
+    # PIX-1: invoices 7 years after the order's completion (their issue, for an order gone).
+    invoices = (
+        "id IN (SELECT i.id FROM orders_invoice i LEFT JOIN orders_order o ON o.id = i.order_id"
+        " WHERE COALESCE(o.completed_at, i.issued_at) < %s)"
+    )
+    params = (ts(NOW - relativedelta(years=7), vendor),)
+    for (name,) in conn.execute(f"SELECT pdf FROM orders_invoice WHERE {invoices}", params).fetchall():
+        (media / name).unlink(missing_ok=True)
+    changed += conn.execute(f"DELETE FROM orders_invoice WHERE {invoices}", params).rowcount
+    # STX-1:orders: the orders of an account inactive for 10 years, with their lines and events.
+    params = (due_before(vendor, years=10),)
+    for table in ("orders_orderline", "orders_orderevent", "orders_payment", "orders_orderdiscount"):
+        changed += conn.execute(f"DELETE FROM {table} WHERE order_id IN ({inactive})", params).rowcount
+    changed += (
+        conn.execute(f"UPDATE orders_invoice SET order_id = NULL WHERE order_id IN ({inactive})", params).rowcount * 0
+    )  # kept under the tax hold: the link goes, the invoice stays
+    changed += conn.execute(f"DELETE FROM orders_order WHERE id IN ({inactive})", params).rowcount
+    conn.commit()
+    return changed
+
+
+HAND_SQL: list[Callable] = [hand_sql_accounts, hand_sql_photos, hand_sql_orders]
 
 STATE_QUERIES = {
     "users": "SELECT COUNT(*) FROM accounts_user",
@@ -464,6 +605,11 @@ STATE_QUERIES = {
     "preferences": "SELECT COUNT(*) FROM accounts_communicationpreference",
     "sessions": "SELECT COUNT(*) FROM accounts_session",
     "photos": "SELECT COUNT(*) FROM photos_photo",
+    "orders": "SELECT COUNT(*) FROM orders_order",
+    "order_lines": "SELECT COUNT(*) FROM orders_orderline",
+    "print_files": "SELECT COUNT(*) FROM orders_printfile",
+    "invoices": "SELECT COUNT(*) FROM orders_invoice",
+    "invoices_without_order": "SELECT COUNT(*) FROM orders_invoice WHERE order_id IS NULL",
     "account_events_stx1": "SELECT COUNT(*) FROM accounts_accountevent WHERE kind = 'anonymised'"
     " AND CAST(detail AS TEXT) LIKE '%%\"STX-1\"%%'",
     "account_events_stx4": "SELECT COUNT(*) FROM accounts_accountevent WHERE kind = 'anonymised'"

@@ -173,12 +173,27 @@ def _file_fields(model: type[models.Model]) -> list[str]:
     return names
 
 
+def _holds_files(model: type[models.Model], seen: frozenset = frozenset()) -> bool:
+    """Whether rows of this model, or rows a cascade takes with them at any depth, hold stored files."""
+    if _file_fields(model):
+        return True
+    seen = seen | {model}
+    return any(
+        rel.on_delete is models.CASCADE and rel.related_model not in seen and _holds_files(rel.related_model, seen)
+        for rel in get_candidate_relations_to_delete(model._meta)
+    )
+
+
 def _file_dependents(model: type[models.Model]) -> list[tuple[str, str, type[models.Model]]]:
-    """Return (foreign key, the field it points at, model) of rows deleted with this model's that hold files."""
+    """Return (foreign key, the field it points at, model) of rows deleted with this model's that hold files.
+
+    At any depth: an order's lines hold no file, but their print files do, so
+    the lines go first by key and take their print files' files along.
+    """
     return [
         (rel.field.name, rel.field.target_field.attname, rel.related_model)
         for rel in get_candidate_relations_to_delete(model._meta)
-        if rel.on_delete is models.CASCADE and _file_fields(rel.related_model)
+        if rel.on_delete is models.CASCADE and rel.related_model is not model and _holds_files(rel.related_model)
     ]
 
 

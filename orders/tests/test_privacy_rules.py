@@ -149,3 +149,18 @@ def test_erasure_keeps_the_order_record_without_the_person_and_restricts_the_inv
     assert order.ship_street == ""
     invoice = Invoice.objects.get(order=order)
     assert invoice.restricted_at is not None  # PIX-1's legal hold: restricted, not deleted
+
+
+class CascadeFiles(TestCase):
+    def test_stx1_orders_deleting_an_order_takes_its_print_files_from_storage(self):
+        """An order's lines hold no file, their print files do: the cascade must not leave them behind."""
+        with self.captureOnCommitCallbacks(execute=True):
+            order = delivered_order()
+        Order.objects.filter(pk=order.pk).update(status=OrderStatus.IN_PRODUCTION)  # image rules wait for it
+        print_file = PrintFile.objects.get(line__order=order)
+        name, storage = print_file.file.name, print_file.file.storage
+        with self.captureOnCommitCallbacks(execute=True):
+            sweep_at(T0 + relativedelta(years=10) + DAY, "stampix")
+        assert not Order.objects.filter(pk=order.pk).exists()
+        assert not PrintFile.objects.filter(pk=print_file.pk).exists()
+        assert not storage.exists(name)
