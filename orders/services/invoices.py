@@ -108,11 +108,26 @@ def invoice_html(invoice: Invoice) -> str:
         )
 
 
+def _weasyprint():
+    """Import WeasyPrint without its process-wide side effect on Pillow.
+
+    WeasyPrint sets ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True`` when imported:
+    in a process that also checks uploads, a truncated photo would then pass as
+    whole. The flag is put back; invoices hold no images.
+    """
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        import weasyprint
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return weasyprint
+
+
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
     """Render the invoice as a PDF (WeasyPrint, from the HTML template)."""
-    import weasyprint
-
-    return weasyprint.HTML(string=invoice_html(invoice)).write_pdf()
+    return _weasyprint().HTML(string=invoice_html(invoice)).write_pdf()
 
 
 def invoice_pdf_store(*, invoice_id: int) -> bool:
