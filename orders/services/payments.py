@@ -159,7 +159,9 @@ def webhook_event_process(*, event: dict[str, Any]) -> str:
     )
     if not created:
         return "duplicate"
-    if event_type not in HANDLED_EVENTS or obj.get("object") != "payment_intent":
+    if event_type == "charge.refunded" and obj.get("object") == "charge":
+        result = refund_sync(charge=obj)
+    elif event_type not in HANDLED_EVENTS or obj.get("object") != "payment_intent":
         result = "ignored"
     else:
         try:
@@ -266,3 +268,43 @@ def refund_send(*, refund: Refund, actor: Any = None) -> Refund:
         else:
             order_email_send(order=order, kind="refund", amount_cents=refund.amount_cents)
     return refund
+
+
+def refund_sync(*, charge: dict[str, Any], actor: Any = None) -> str:
+    """Apply a refund made outside the shop (in Stripe's dashboard) that a ``charge.refunded`` event reports.
+
+    Refunds the shop made itself are already counted: only the part of the
+    charge's ``amount_refunded`` beyond what the order records is added, as a
+    refund row, so a repeated or late event adds nothing.
+    """
+    intent_id = str(charge.get("payment_intent") or "")
+    payment = (
+        Payment.objects.filter(intent_id=intent_id, status=Payment.Status.SUCCEEDED).first() if intent_id else None
+    )
+    if payment is None:
+        return "unknown charge"
+    with transaction.atomic():
+        order = order_qs_select_for_update().get(pk=payment.order_id)
+        pending = sum(order.refunds.filter(status=Refund.Status.PENDING).values_list("amount_cents", flat=True))
+        extra = min(int(charge.get("amount_refunded") or 0), order.total_cents) - order.refunded_cents - pending
+        if extra <= 0:
+            return "no change"
+        refund = Refund.objects.create(
+            order=order,
+            amount_cents=extra,
+            reason="Refunded in Stripe",
+            status=Refund.Status.SUCCEEDED,
+            stripe_refund_id=str(charge.get("id") or "")[:255],
+            actor=actor,
+        )
+        Order.objects.filter(pk=order.pk).update(refunded_cents=F("refunded_cents") + extra)
+        order.refresh_from_db()
+        order_event_record(
+            order=order, kind=OrderEvent.Kind.REFUND, actor=actor, refund=str(refund.pk), result="refunded in Stripe",
+            amount=extra,
+        )  # fmt: skip
+        if order.refunded_cents >= order.total_cents and order.status != OrderStatus.REFUNDED:
+            order_transition(order=order, to=OrderStatus.REFUNDED, actor=actor, reason="Refunded in Stripe")
+        else:
+            order_email_send(order=order, kind="refund", amount_cents=extra)
+    return "refunded"

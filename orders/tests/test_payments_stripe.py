@@ -251,3 +251,22 @@ def test_localstripes_own_signed_webhook_pays_the_order(live_server, order, sett
         json={"url": "http://127.0.0.1:9/", "secret": "x", "events": ["none.none"]},
         timeout=10,
     )
+
+
+@pytest.mark.django_db
+def test_a_refund_made_in_stripes_dashboard_is_recorded_once(client, order, settings):
+    intent = payment_start(order=order)
+    paid = _pay(settings, intent.id)
+    post_event(client, settings, event_of(paid, "payment_intent.succeeded"))
+    charge = {"id": "ch_dash", "object": "charge", "payment_intent": intent.id, "amount_refunded": 200}
+    event = {"id": "evt_refund_1", "object": "event", "type": "charge.refunded", "data": {"object": charge}}
+    assert post_event(client, settings, event).content == b"refunded"
+    again = {**event, "id": "evt_refund_2"}
+    assert post_event(client, settings, again).content == b"no change"
+    order.refresh_from_db()
+    assert (order.refunded_cents, order.status) == (200, OrderStatus.PAID)
+    full = {**event, "id": "evt_refund_3", "data": {"object": {**charge, "amount_refunded": 885}}}
+    post_event(client, settings, full)
+    order.refresh_from_db()
+    assert (order.refunded_cents, order.status) == (885, OrderStatus.REFUNDED)
+    assert Refund.objects.filter(order=order).count() == 2
