@@ -23,7 +23,9 @@ one request at a time, as the superuser. The last line is one JSON object.
 
 Redis must run on loopback (CACHE_URL, ``redis://127.0.0.1:6379/14`` by
 default): production refuses a per-process cache. The run's keys carry their
-own prefix and are removed at the end.
+own prefix and are removed at the end. Other settings come from the
+environment as in a deployment, e.g. ``CONN_MAX_AGE=60`` for persistent
+database connections (the settings' default, 0, opens one per request).
 """
 
 from __future__ import annotations
