@@ -134,18 +134,14 @@ def photos_for(owner: Owner | None, *, sort: str = "newest") -> QuerySet[Photo]:
     """
     if owner is None:
         return Photo.objects.none()
-    return (
-        Photo.objects.filter(owner.filter())
-        .annotate(long_px=Greatest("width", "height"), short_px=Least("width", "height"))
-        .annotate(
+    photos = Photo.objects.filter(owner.filter())
+    if sort == "best":  # only this order needs to know, in SQL, which photos can be printed
+        photos = photos.annotate(long_px=Greatest("width", "height"), short_px=Least("width", "height")).annotate(
             can_print=Case(
                 When(printable_condition(), then=Value(True)), default=Value(False), output_field=BooleanField()
             )
         )
-        .select_related("album")
-        .defer("nsfw_labels")
-        .order_by(*SORTS.get(sort, SORTS["newest"]))
-    )
+    return photos.select_related("album").defer("nsfw_labels").order_by(*SORTS.get(sort, SORTS["newest"]))
 
 
 def albums_for(owner: Owner | None) -> QuerySet[Album]:

@@ -22,9 +22,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from orders.selectors.cart import orderable_formats
+from orders.selectors.catalogue import catalogue_version
 from photos import direct, selectors, services
 from photos.models import Album, Photo
 from photos.processing import print_fit, print_formats
+from photos.tiles import TILE_FIELDS, gallery_tiles
 
 PAGE_SIZE = 60
 VARIANTS = {"original": "original", "small": "thumbnail_small", "large": "thumbnail_large"}
@@ -57,18 +59,17 @@ def gallery(request: HttpRequest) -> HttpResponse:
         if album is None:
             raise Http404
         photos = photos.filter(album=album)
+    photos = photos.select_related(None).only(*TILE_FIELDS)
     page = Paginator(photos, PAGE_SIZE).get_page(request.GET.get("page"))
-    formats = print_formats()
+    order_formats = orderable_formats()
     context = {
         "page": page,
-        "photos": [
-            (photo, print_fit(photo.width or 0, photo.height or 0, photo.sharpness, formats=formats)) for photo in page
-        ],
+        "tiles": gallery_tiles(list(page), can_order=bool(order_formats), catalogue_version=catalogue_version()),
         "albums": selectors.albums_for(owner),
         "sort": sort if sort in selectors.SORTS else "newest",
         "results": request.session.pop("photos_upload_results", []),
         "direct_upload": direct.enabled(),
-        "order_formats": orderable_formats(),
+        "order_formats": order_formats,
         "album": album,
     }
     return direct.allow_bucket(render(request, "photos/gallery.html", context))

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -165,6 +167,16 @@ def catalogue_products() -> list[dict]:
         return [product for product in products if product["formats"]]
 
     return _cached(f"products:{language}", build)
+
+
+def catalogue_fragment(name: str, template: str, context: dict) -> SafeString:
+    """Return a part of a public page rendered from catalogue data, rendered once per catalogue version and language.
+
+    The part must depend on nothing but ``context`` (catalogue data) and the
+    language: no user, no CSRF token, no message.
+    """
+    language = (get_language() or "en")[:2]
+    return mark_safe(_cached(f"html:{name}:{language}", lambda: render_to_string(template, context)))  # noqa: S308
 
 
 def catalogue_product(slug: str) -> dict | None:

@@ -20,7 +20,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from orders.models import ProductImage
-from orders.selectors.catalogue import catalogue_product, catalogue_products
+from orders.selectors.catalogue import catalogue_fragment, catalogue_product, catalogue_products
 
 # How long a visitor's copy of a catalogue page may be reused; a catalogue edit
 # shows to visitors after at most this long.
@@ -40,7 +40,8 @@ def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 @require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
-    response = render(request, "orders/catalogue/catalogue.html", {"products": catalogue_products()})
+    grid = catalogue_fragment("catalogue", "orders/catalogue/_grid.html", {"products": catalogue_products()})
+    response = render(request, "orders/catalogue/catalogue.html", {"grid": grid})
     return _cacheable(request, response)
 
 
@@ -50,7 +51,9 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     if item is None:
         raise Http404("No such product on sale.")
     suggestible = item["kind"] in _suggestible_kinds()
-    response = render(request, "orders/catalogue/product.html", {"product": item, "suggestible": suggestible})
+    body = catalogue_fragment(f"product:{slug}", "orders/catalogue/_product.html", {"product": item})
+    context = {"product": item, "body": body, "suggestible": suggestible}
+    response = render(request, "orders/catalogue/product.html", context)
     return _cacheable(request, response)
 
 

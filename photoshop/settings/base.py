@@ -96,6 +96,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's built-in form templates in Jinja2, the rest in Django's engine (photoshop/forms.py).
+FORM_RENDERER = "photoshop.forms.FormRenderer"
+
 # Database: SQLite file in the project folder unless DATABASE_URL says otherwise.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from photoshop.settings import environment
 from photoshop.settings.base import *  # noqa: F403
-from photoshop.settings.base import env
+from photoshop.settings.base import DATABASES, env
 
 
 def _required(name: str, hint: str) -> str:
@@ -34,6 +34,11 @@ ALLOWED_HOSTS = [
     if host.strip()
 ]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=environment.csrf_trusted_origins(ALLOWED_HOSTS))
+
+# Persistent database connections, checked before reuse: opening one per request
+# costs more than most pages' own queries.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
