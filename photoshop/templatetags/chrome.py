@@ -22,7 +22,7 @@ from photoshop.prerender import fill, split_at
 
 register = template.Library()
 
-CSRF_TOKEN = "__site_header_csrf_token__"
+CSRF_TOKEN = "__site_header_csrf_token__"  # noqa: S105 (a placeholder, not a secret)
 PATH = "__site_header_path__"
 KEPT = 32
 
@@ -40,10 +40,9 @@ def site_header(context: template.Context) -> SafeString:
     """Render the site header for this request's visitor, language, CSRF token and path."""
     request = context.get("request")
     user = context.get("user")
+    kind = "visitor"
     if user is not None and user.is_authenticated:
         kind = "staff" if user.is_staff else "customer"
-    else:
-        kind = "visitor"
     parts = _header_parts(get_language() or "", kind, str(context.get("SITE_NAME") or "photoshop"))
     if request is None:  # a page rendered without its request (the server error page): forms without a token
         return fill(parts, {CSRF_TOKEN: "", PATH: "/"})
