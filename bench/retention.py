@@ -747,6 +747,15 @@ def measure(target: Target, users: int, seed: int, repeat: int) -> dict:
             )
             if not run["states_match"]:
                 print(f"    sweep {swept}\n    SQL   {by_hand}")
+            slowest = sorted(counts.items(), key=lambda item: -item[1].get("seconds", 0))[:6]
+            print(
+                "    slowest rules: "
+                + ", ".join(
+                    f"{rule} {o.get('seconds', 0):.2f}s/{o['count'] + o['restricted_by_hold']:,}"
+                    for rule, o in slowest
+                )
+            )
+            run["rule_seconds"] = {rule: o.get("seconds", 0) for rule, o in counts.items()}
             for name in ("bench_sweep", "bench_sql"):
                 target.drop(name)
         return {"users": users, "build_s": round(built, 1), "stored_files": swept["stored_files"], "runs": runs}

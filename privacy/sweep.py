@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import logging
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class RuleOutcome:
     count: int = 0
     restricted_by_hold: int = 0
     models: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0  # time spent applying the rule, for staff and the benchmark
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +62,7 @@ class RuleOutcome:
             "count": self.count,
             "restricted_by_hold": self.restricted_by_hold,
             "models": self.models,
+            "seconds": round(self.seconds, 3),
         }
 
 
@@ -348,9 +351,11 @@ def run_sweep(
         if not dry_run:
             files.process_pending()
         for rule in rules:
+            started = time.perf_counter()
             for entry in registry.for_category(rule.category):
                 if applicable(rule, entry):
                     _sweep_entry(rule, entry, holds, counts, now, run, dry_run, batch_size, progress)
+            counts[rule.id].seconds += time.perf_counter() - started
             if progress:
                 progress(rule.id, 0)
     except Exception:
