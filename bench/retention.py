@@ -582,8 +582,13 @@ def hand_sql_orders(conn, vendor: str, media: Path) -> int:
     for (name,) in conn.execute(f"SELECT pdf FROM orders_invoice WHERE {invoices}", params).fetchall():
         (media / name).unlink(missing_ok=True)
     changed += conn.execute(f"DELETE FROM orders_invoice WHERE {invoices}", params).rowcount
-    # STX-1:orders: the orders of an account inactive for 10 years, with their lines and events.
+    # STX-1:orders: the orders of an account inactive for 10 years, with their lines and events, and
+    # the print files of those lines with their files (an open order's too: the order goes).
     params = (due_before(vendor, years=10),)
+    where = f"line_id IN (SELECT id FROM orders_orderline WHERE order_id IN ({inactive}))"
+    for (name,) in conn.execute(f"SELECT file FROM orders_printfile WHERE {where}", params).fetchall():
+        (media / name).unlink(missing_ok=True)
+    changed += conn.execute(f"DELETE FROM orders_printfile WHERE {where}", params).rowcount
     for table in ("orders_orderline", "orders_orderevent", "orders_payment", "orders_orderdiscount"):
         changed += conn.execute(f"DELETE FROM {table} WHERE order_id IN ({inactive})", params).rowcount
     changed += (

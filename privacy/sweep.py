@@ -14,7 +14,6 @@ of life for ``STALE_AFTER`` is taken over as interrupted.
 from __future__ import annotations
 
 import datetime
-import itertools
 import logging
 import time
 import traceback
@@ -146,17 +145,24 @@ def _with_hold_aliases(qs: models.QuerySet, entry: PersonalData, holds: list[Rul
     return qs.alias(**aliases) if aliases else qs
 
 
-def _batches(qs: models.QuerySet, batch_size: int) -> Iterator[models.QuerySet]:
-    """Yield the due rows as querysets of at most ``batch_size`` rows each.
+def _batches(qs: models.QuerySet, batch_size: int) -> Iterator[tuple[models.QuerySet, bool]]:
+    """Yield the due rows in key order as querysets of at most ``batch_size`` rows, each with "is it the last".
 
-    Every applied batch leaves the due set (deleted, or marked anonymised /
-    restricted / archived), so the next batch is simply "at most
-    ``batch_size`` due rows": one bounded statement, ``WHERE pk IN (SELECT pk
-    ... LIMIT n)``, in which the database picks its own plan. The caller
-    stops when a batch changes fewer rows than it was given.
+    Each batch starts after the last key of the one before (keyset paging):
+    one statement finds the batch's last key (``ORDER BY pk LIMIT 1 OFFSET
+    n-1`` on the rows after the previous one) and the change covers the due
+    rows up to it. No statement reads again the rows a batch passed over, so
+    the work grows with the table, not with its square (``bench/retention.py``).
     """
+    after = None
     while True:
-        yield qs.model._base_manager.filter(pk__in=qs.values("pk")[:batch_size])
+        rest = qs if after is None else qs.filter(pk__gt=after)
+        boundary = rest.order_by("pk").values_list("pk", flat=True)[batch_size - 1 : batch_size].first()
+        if boundary is None:
+            yield qs.model._base_manager.filter(pk__in=rest.values("pk")), True
+            return
+        yield qs.model._base_manager.filter(pk__in=rest.filter(pk__lte=boundary).values("pk")), False
+        after = boundary
 
 
 def _orphaned_files(action: Action, entry: PersonalData) -> list[str]:
@@ -270,8 +276,12 @@ def _apply_by_key(
     limit: int,
     now: datetime.datetime,
     rule_id: str,
-) -> int:
+) -> tuple[int, int, Any]:
     """Apply one action to at most ``limit`` due rows whose change orphans stored files, then remove them.
+
+    The rows are the first ``limit`` due rows in key order. Return how many
+    rows changed, how many were selected, and the last selected key (the
+    next call starts after it).
 
     The rows are locked and read with their file names, the names recorded
     and the rows changed in one transaction; the files go after the commit
@@ -279,6 +289,7 @@ def _apply_by_key(
     transaction, so that the slow part holds no lock.
     """
     model = entry.get_model()
+    due = due.order_by("pk")
     if action == Action.ARCHIVE:
         rows = list(due.values_list("pk", *fields)[:limit])
         for row in rows:
@@ -289,7 +300,7 @@ def _apply_by_key(
     with transaction.atomic():
         rows = list(due.select_for_update(of=("self",)).values_list("pk", *fields)[:limit])
         if not rows:
-            return 0
+            return 0, 0, None
         removals = files.record_removals((name for row in rows for name in row[1:]), rule_id=rule_id)
         chunk = model._base_manager.filter(pk__in=[row[0] for row in rows])
         changed = _apply(action, entry, chunk, now, rule_id=rule_id, removals=removals)
@@ -297,7 +308,7 @@ def _apply_by_key(
     # erasure) that rolls back, the rows come back and so must their files.
     # Outside any transaction this runs at once.
     transaction.on_commit(lambda: files.remove(removals))
-    return changed
+    return changed, len(rows), rows[-1][0]
 
 
 def _start(*, now: datetime.datetime, preset: str, dry_run: bool) -> SweepRun:
@@ -414,17 +425,23 @@ def apply_in_batches(
     # Rows whose change orphans files go by key, 1,000 at a time: what one S3
     # DeleteObjects call takes; so do rows whose deletion takes rows with files along.
     by_key = bool(file_fields) or (action == Action.DELETE and bool(_file_dependents(entry.get_model())))
-    limit = min(batch_size, files.S3_DELETE_LIMIT) if by_key else batch_size
-    chunks = itertools.repeat(qs) if by_key else _batches(qs, limit)
-    for chunk in chunks:
-        if by_key:
-            changed = _apply_by_key(action, entry, chunk, file_fields, limit=limit, now=now, rule_id=rule_id)
-        else:
+    if by_key:
+        limit, after = min(batch_size, files.S3_DELETE_LIMIT), None
+        while True:
+            rest = qs if after is None else qs.filter(pk__gt=after)
+            changed, selected, after = _apply_by_key(
+                action, entry, rest, file_fields, limit=limit, now=now, rule_id=rule_id
+            )
+            yield changed
+            if selected < limit:
+                return  # that was the last of what is due
+    else:
+        for chunk, last in _batches(qs, batch_size):
             with transaction.atomic():
                 changed = _apply(action, entry, chunk, now, rule_id=rule_id, removals=[])
-        yield changed
-        if changed < limit:
-            return  # that was the last of what is due
+            yield changed
+            if last:
+                return
 
 
 def _sweep_entry(

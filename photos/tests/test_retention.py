@@ -207,3 +207,17 @@ def test_stx4_closing_an_account_takes_its_photos_files_and_albums_within_48_hou
     assert stored(photo) == [False, False, False]
     user.refresh_from_db()
     assert user.anonymised_at is not None
+
+
+@pytest.mark.django_db
+def test_batches_page_by_key_past_rows_not_due_and_take_every_due_photo_with_its_files():
+    """Due photos among photos not due yet, in batches of 2 (keyset paging): every due one goes, no other."""
+    due = [make_photo(session_key="visitor", n=i) for i in range(7)]
+    with time_machine.travel(T0 + relativedelta(days=60), tick=False):
+        later = [make_photo(session_key="visitor", n=100 + i) for i in range(5)]
+    Photo.objects.filter(pk__in=[p.pk for p in later]).update(uploaded_at=T0 + relativedelta(days=60))
+    run = sweep_at(T0 + relativedelta(days=90) + DAY, batch_size=2)
+    assert run.counts["SMP-7"]["count"] == 7
+    assert set(Photo.objects.values_list("pk", flat=True)) == {p.pk for p in later}
+    assert not any(any(stored(p)) for p in due)
+    assert all(stored(p) == [True, True, True] for p in later)

@@ -219,3 +219,16 @@ def test_sweep_queries_do_not_grow_with_rows():
     User.objects.all().delete()
     population(50)
     assert _queries_for_sweep() == small
+
+
+@pytest.mark.django_db
+def test_batches_page_by_key_past_rows_not_due_and_change_every_due_row():
+    """Inactive accounts among active ones, in batches of 3 (keyset paging): every due one is anonymised."""
+    inactive = population(8)
+    with time_machine.travel(LATER - relativedelta(years=1), tick=False):
+        active = [UserFactory(last_activity=LATER - relativedelta(years=1)) for _ in range(5)]
+    with time_machine.travel(LATER, tick=False):
+        run_sweep(batch_size=3)
+    assert User.objects.filter(pk__in=[u.pk for u in inactive], anonymised_at__isnull=False).count() == 8
+    assert not Address.objects.filter(user__in=inactive).exists()
+    assert not User.objects.filter(pk__in=[u.pk for u in active], anonymised_at__isnull=False).exists()
