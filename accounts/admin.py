@@ -13,11 +13,22 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.models import ADDRESS_FIELDS, AccountEvent, Address, CloseReason, CommunicationPreference, User
+from accounts.models import (
+    ADDRESS_FIELDS,
+    ERASURE_WITHIN,
+    AccountDeletion,
+    AccountEvent,
+    Address,
+    CloseReason,
+    CommunicationPreference,
+    User,
+)
 from privacy.admin import AdminLogWithoutPersonalData, ReadOnlyAdmin
 
 # Each account is its own transaction (an erasure removes files and many
@@ -332,6 +343,87 @@ class AccountEventAdmin(AdminLogWithoutPersonalData, ReadOnlyAdmin):
     fields = ["at", "kind", "user", "actor", "detail"]
     readonly_fields = fields
     date_hierarchy = "at"
+
+
+class DeletionStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("pending", _("pending")), ("late", _("late (over 48 hours)")), ("erased", _("erased"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        late_before = timezone.now() - ERASURE_WITHIN
+        if self.value() == "pending":
+            return queryset.filter(anonymised_at__isnull=True)
+        if self.value() == "late":
+            return queryset.filter(anonymised_at__isnull=True, erasure_requested_at__lt=late_before)
+        if self.value() == "erased":
+            return queryset.filter(anonymised_at__isnull=False)
+        return queryset
+
+
+@admin.register(AccountDeletion)
+class AccountDeletionAdmin(ReadOnlyAdmin):
+    """The accounts whose owners asked for their erasure: pending ones, late ones (over 48 hours, STX-4), done ones.
+
+    Names no one: the account number only. Erasing by hand is an action for
+    those allowed to erase accounts (the privacy officer).
+    """
+
+    list_display = ["account", "erasure_requested_at", "due_by", "state"]
+    list_filter = [DeletionStateFilter]
+    fields = ["account", "closed_at", "erasure_requested_at", "due_by", "state"]
+    readonly_fields = fields
+    ordering = ["-erasure_requested_at"]
+    actions = ["erase_now"]
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(erasure_requested_at__isnull=False)
+            .only("pk", "closed_at", "erasure_requested_at", "anonymised_at")
+        )
+
+    @admin.display(description=_("account"), ordering="pk")
+    def account(self, obj: AccountDeletion) -> str:
+        return _("account #%(number)s") % {"number": obj.pk}
+
+    @admin.display(description=_("to be erased by"), ordering="erasure_requested_at")
+    def due_by(self, obj: AccountDeletion):
+        return obj.erasure_requested_at + ERASURE_WITHIN
+
+    @admin.display(description=_("state"))
+    def state(self, obj: AccountDeletion) -> str:
+        if obj.anonymised_at is not None:
+            return _("erased %(when)s") % {
+                "when": date_format(timezone.localtime(obj.anonymised_at), "DATETIME_FORMAT")
+            }
+        if timezone.now() > obj.erasure_requested_at + ERASURE_WITHIN:
+            return _("LATE: not erased within 48 hours")
+        return _("pending")
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if not request.user.has_perm("accounts.erase_account"):
+            actions.pop("erase_now", None)
+        return actions
+
+    @admin.action(description=_("Erase the selected accounts now"))
+    def erase_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        if not request.user.has_perm("accounts.erase_account"):
+            raise PermissionDenied
+        pending = list(queryset.filter(anonymised_at__isnull=True)[:MAX_ACCOUNTS_PER_ACTION])
+        for account in pending:
+            services.account_erase(user=account, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d account erased.", "%(count)d accounts erased.", len(pending))
+            % {"count": len(pending)},
+            messages.SUCCESS,
+        )
 
 
 # allauth's own admins: their log entries too must not name the person.

@@ -138,3 +138,47 @@ class CommunicationPreferencesForm(forms.Form):
     @classmethod
     def for_states(cls, states: list[PreferenceState], data=None) -> CommunicationPreferencesForm:
         return cls(data=data, initial={state.kind: state.enabled for state in states}, label_suffix="")
+
+
+class AccountDeleteForm(forms.Form):
+    """Delete one's own account (SMP-9): close and keep for the policy's periods, or erase now (ALB-3).
+
+    Confirmed with the password; an account without one (signed up through
+    Google or Facebook) re-authenticates with its provider instead (the view).
+    """
+
+    CLOSE, ERASE = "close", "erase"
+    choice = forms.ChoiceField(
+        label=_("What should happen to your data?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (CLOSE, _("Close my account, and keep my data only for the periods in the privacy policy")),
+            (ERASE, _("Close my account and erase my data now (within 48 hours)")),
+        ],
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To be sure it is you."),
+    )
+
+    def __init__(self, *args, request, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        if not request.user.has_usable_password():
+            del self.fields["password"]
+
+    def clean_password(self) -> str:
+        from allauth.core import ratelimit
+
+        password = self.cleaned_data["password"]
+        if not ratelimit.consume(self.request, action="reauthenticate", user=self.request.user):
+            raise forms.ValidationError(gettext("Too many attempts. Please try again in a few minutes."))
+        if not self.request.user.check_password(password):
+            raise forms.ValidationError(gettext("That is not your password."))
+        return password
+
+    @property
+    def erase(self) -> bool:
+        return self.cleaned_data["choice"] == self.ERASE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from datetime import date
 
@@ -70,6 +71,10 @@ def oldest_birth_date(today: date) -> date:
         return date(today.year - MAX_AGE_YEARS, 3, 1)
 
 
+# STX-4: what the owner asks to be erased is erased within 48 hours of the request.
+ERASURE_WITHIN = datetime.timedelta(hours=48)
+
+
 class User(AbstractBaseUser, PermissionsMixin, RetentionState):
     """A customer or staff member; the e-mail address is the login."""
 
@@ -94,6 +99,9 @@ class User(AbstractBaseUser, PermissionsMixin, RetentionState):
     # When the account was closed (deleted by its owner); retention rules
     # on account data count from it (STX-4, SMP-2, PIX-6).
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+    # When the owner asked for their data to be erased (SMP-9, ALB-3): done
+    # within ERASURE_WITHIN of it, whatever the time of day (STX-4).
+    erasure_requested_at = models.DateTimeField(_("erasure asked for at"), null=True, blank=True, db_index=True)
 
     objects = UserManager()
 
@@ -358,6 +366,7 @@ class AccountEvent(models.Model):
 
     class Kind(models.TextChoices):
         CLOSED = "closed", _("account closed")
+        ERASURE_REQUESTED = "erasure_requested", _("erasure asked for by the customer")
         ERASED = "erased", _("personal data erased")
         # Written by the retention sweep (no actor), with the rule in ``detail``.
         ANONYMISED = "anonymised", _("anonymised by the retention schedule")
@@ -392,3 +401,23 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.user_id} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccountDeletionQuerySet(models.QuerySet):
+    def pending(self) -> AccountDeletionQuerySet:
+        return self.filter(erasure_requested_at__isnull=False, anonymised_at__isnull=True)
+
+
+class AccountDeletion(User):
+    """An account whose owner asked for its erasure: the privacy officer's list of pending and late ones."""
+
+    objects = AccountDeletionQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("account deletion")
+        verbose_name_plural = _("account deletions")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return _("account #%(number)s") % {"number": self.pk}

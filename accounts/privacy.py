@@ -190,3 +190,7 @@ register(
         triggers={"recorded": F("at")},
     )
 )
+registry.not_personal(
+    "accounts.AccountDeletion",
+    "the privacy officer's view of accounts.User (a proxy: the same rows, declared as accounts.User)",
+)

@@ -47,3 +47,25 @@ def default_delivery_country(*, user: User) -> str | None:
     if user.pk is None:
         return None
     return user.addresses.filter(kind=Address.Kind.DELIVERY, is_default=True).values_list("country", flat=True).first()
+
+
+def closing_consequences(*, language: str | None = None, preset: str | None = None) -> list[str]:
+    """Say what happens to a closed account's data under the schedule in force, one line per rule.
+
+    The rules that count from the closing (STX-4, PIX-6, SMP-2), then the
+    statutory retentions that outlive an erasure (PIX-1: invoices).
+    """
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from privacy.policy import retention_text
+    from privacy.schedule import Trigger, effective_schedule, preset_name
+
+    name = preset_name(preset)
+    rules = effective_schedule(name)
+    chosen = [r for r in rules if r.trigger == Trigger.ACCOUNT_CLOSED] + [r for r in rules if r.legal_hold]
+    with translation.override(language or translation.get_language()):
+        return [
+            _("%(what)s: %(text)s") % {"what": r.category.label, "text": retention_text(r.as_dict(), preset=name)}
+            for r in chosen
+        ]

@@ -210,7 +210,7 @@ def account_erase(*, user: User, actor: User | None = None) -> dict[str, dict]:
         now = timezone.now()
         newly_closed = account.closed_at is None
         ended = _close_locked(account, now=now) if newly_closed else 0
-        closed_at = account.closed_at
+        closed_at, requested_at = account.closed_at, account.erasure_requested_at
         outcome = erase_subject(account, now=now)
         events = []
         if newly_closed:
@@ -229,11 +229,77 @@ def account_erase(*, user: User, actor: User | None = None) -> dict[str, dict]:
                 actor=actor,
                 kind=AccountEvent.Kind.ERASED,
                 at=now,
-                detail={"closed_at": closed_at.isoformat(), "records": outcome},
+                detail={
+                    "closed_at": closed_at.isoformat(),
+                    # The owner's request, if any: evidence that it was honoured within 48 hours (STX-4).
+                    "erasure_requested_at": requested_at.isoformat() if requested_at else None,
+                    "records": outcome,
+                },
             )
         )
         AccountEvent.objects.bulk_create(events)
     return outcome
+
+
+def account_delete_request(*, user: User, erase: bool) -> User:
+    """Delete one's own account (SMP-9): close it now and, with ``erase``, have its data erased within 48 hours.
+
+    Closing ends the sessions and the sign-in at once; the data then follows
+    the retention periods of closed accounts (STX-4, PIX-6, SMP-2), unless
+    ``erase`` asks for the right to erasure (ALB-3): the account is queued
+    and ``account_erase_requested`` erases it, at once after this commits
+    and again on every sweep interval until done, well within
+    ``ERASURE_WITHIN``. A confirmation e-mail goes to the address first,
+    while it still exists. Each step is recorded (AccountEvent) in the same
+    transaction. Asking twice changes nothing more.
+    """
+    from accounts.emails import send_account_closed_email
+
+    with transaction.atomic(durable=True):
+        account = _lock_account(user)
+        now = timezone.now()
+        events = []
+        if account.closed_at is None:
+            ended = _close_locked(account, now=now)
+            events.append(
+                AccountEvent(
+                    user=account,
+                    kind=AccountEvent.Kind.CLOSED,
+                    at=now,
+                    detail={"reason": CloseReason.CUSTOMER_REQUEST, "sessions_ended": ended},
+                )
+            )
+        newly_requested = erase and account.erasure_requested_at is None and account.anonymised_at is None
+        if newly_requested:
+            account.erasure_requested_at = now
+            account.save(update_fields=["erasure_requested_at"])
+            events.append(AccountEvent(user=account, kind=AccountEvent.Kind.ERASURE_REQUESTED, at=now, detail={}))
+        AccountEvent.objects.bulk_create(events)
+    if events:
+        send_account_closed_email(user=account, erase=erase)
+    if newly_requested:
+        from accounts.tasks import erase_requested_accounts
+
+        erase_requested_accounts.delay()
+    return account
+
+
+def account_erase_requested(*, now: datetime.datetime | None = None) -> int:
+    """Erase every account whose owner asked for it and that is not erased yet; return how many.
+
+    A short queue (requests since the last run), so one erasure per account,
+    each in its own durable transaction: one that fails leaves the others done
+    and stays queued for the next run.
+    """
+    from accounts.models import AccountDeletion
+
+    erased = 0
+    for account in (
+        AccountDeletion.objects.pending().filter(is_staff=False, is_superuser=False).order_by("erasure_requested_at")
+    ):
+        account_erase(user=account)
+        erased += 1
+    return erased
 
 
 @transaction.atomic

@@ -11,4 +11,6 @@ urlpatterns = [
     path("addresses/<uuid:pk>/", views.address_edit, name="address_edit"),
     path("addresses/<uuid:pk>/delete/", views.address_delete, name="address_delete"),
     path("preferences/", views.preferences, name="preferences"),
+    path("close/", views.account_delete, name="delete"),
+    path("close/confirm/<str:token>/", views.account_delete_confirm, name="delete_confirm"),
 ]

@@ -1,17 +1,21 @@
-"""Account pages: profile, addresses, communication preferences (owner only)."""
+"""Account pages: profile, addresses, communication preferences, closing the account (owner only)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
-from accounts.forms import AddressForm, CommunicationPreferencesForm, ProfileForm
+from accounts.emails import send_close_confirmation_email
+from accounts.forms import AccountDeleteForm, AddressForm, CommunicationPreferencesForm, ProfileForm
 from accounts.models import Address, CommunicationPreference
 
 
@@ -113,3 +117,71 @@ def preferences(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:preferences")
     context = {"form": form, "rows": [(form[state.kind], state) for state in states]}
     return render(request, "accounts/preferences.html", context)
+
+
+CLOSE_LINK_SALT = "accounts.close-account"
+CLOSE_LINK_MAX_AGE = 3600  # seconds: a confirmation link for closing an account works for one hour
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Close one's own account, keeping the data for the policy's periods or erasing it now (SMP-9, ALB-3).
+
+    Confirmed with the password; an account without one (signed up through a
+    social login) confirms through a signed link e-mailed to its address,
+    valid for an hour: the same proof of identity its sign-in relies on.
+    """
+    form = AccountDeleteForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        if "password" not in form.fields:
+            token = signing.dumps({"user": request.user.pk, "erase": form.erase}, salt=CLOSE_LINK_SALT)
+            send_close_confirmation_email(user=request.user, url=reverse("accounts:delete_confirm", args=[token]))
+            messages.info(
+                request,
+                _("We sent you an e-mail with a link to confirm. It works for one hour; nothing changes until then."),
+            )
+            return redirect("accounts:delete")
+        return _close_account(request, form.erase) or render(
+            request, "accounts/delete.html", {"form": form, "consequences": selectors.closing_consequences()}
+        )
+    context = {"form": form, "consequences": selectors.closing_consequences()}
+    return render(request, "accounts/delete.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Confirm closing an account from the e-mailed link (accounts without a password): ask once more, then do it."""
+    try:
+        data = signing.loads(token, salt=CLOSE_LINK_SALT, max_age=CLOSE_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        return render(request, "accounts/delete_link_invalid.html", {"expired": True}, status=400)
+    except signing.BadSignature:
+        return render(request, "accounts/delete_link_invalid.html", {"expired": False}, status=400)
+    if data.get("user") != request.user.pk:
+        raise Http404  # another account's link
+    erase = bool(data.get("erase"))
+    if request.method == "POST":
+        response = _close_account(request, erase)
+        if response is not None:
+            return response
+        return render(request, "accounts/delete_link_invalid.html", {"expired": False}, status=400)
+    return render(request, "accounts/delete_confirm.html", {"erase": erase})
+
+
+def _close_account(request: HttpRequest, erase: bool) -> HttpResponse | None:
+    """Close the signed-in account (and queue its erasure); return the redirect, or None if it cannot be closed."""
+    try:
+        services.account_delete_request(user=request.user, erase=erase)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    logout(request)  # its sessions are already gone: this ends the one in the browser
+    if erase:
+        messages.success(
+            request, _("Your account is closed. We erase your data within 48 hours; we sent you a confirmation.")
+        )
+    else:
+        messages.success(request, _("Your account is closed. We sent you a confirmation."))
+    return redirect("home")

@@ -15,13 +15,13 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import TextChoices
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order, OrderEvent, OrderStatus
-from photoshop.sites import site_domain
+from photoshop.emails import absolute_url
+from photoshop.emails import render_email as render_shop_email
 
 
 class EmailKind(TextChoices):
@@ -46,12 +46,6 @@ EMAIL_FOR_STATUS: dict[str, str] = {
 # after the e-mail that carries it (each e-mail signs a fresh one).
 GUEST_LINK_MAX_AGE = timedelta(days=90)
 GUEST_LINK_SALT = "orders.guest-order-link"
-
-
-def absolute_url(path: str) -> str:
-    """Return ``path`` on the shop's own domain, as links in e-mails need."""
-    scheme = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
-    return f"{scheme}://{site_domain()}{path}"
 
 
 def guest_order_token(order: Order) -> str:
@@ -110,14 +104,9 @@ def render_email(
     *, template: str, context: dict[str, Any], language: str, to: str, headers: dict[str, str] | None = None
 ) -> EmailMultiAlternatives:
     """Render ``orders/email/<template>`` (subject, text and HTML) in ``language`` as a message to ``to``."""
-    with translation.override(language):
-        context = {"site_name": settings.SITE_NAME, "language": language, **context}
-        subject = " ".join(render_to_string(f"orders/email/{template}_subject.txt", context).split())
-        text = render_to_string(f"orders/email/{template}.txt", context)
-        html = render_to_string(f"orders/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers or {})
-    message.attach_alternative(html, "text/html")
-    return message
+    return render_shop_email(
+        template=f"orders/email/{template}", context=context, language=language, to=to, headers=headers
+    )
 
 
 def order_email_send(*, order: Order, kind: str, amount_cents: int | None = None) -> None:

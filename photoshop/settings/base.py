@@ -253,6 +253,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "privacy.retention_sweep",
         "schedule": crontab(minute=f"*/{PRIVACY_SWEEP_INTERVAL_MINUTES}"),
     },
+    # SMP-9, ALB-3: erasures the owners asked for, within 48 hours (STX-4) even if a queued one was lost.
+    "accounts-erase-requested": {
+        "task": "accounts.erase_requested_accounts",
+        "schedule": crontab(minute=f"*/{PRIVACY_SWEEP_INTERVAL_MINUTES}"),
+    },
     "sessions-clear-expired": {"task": "privacy.clear_expired_sessions", "schedule": crontab(hour=4, minute=0)},
     # Direct uploads whose token expired without a photo naming them.
     "photos-remove-abandoned-uploads": {"task": "photos.remove_abandoned_uploads", "schedule": crontab(minute=40)},

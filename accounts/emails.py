@@ -1,0 +1,33 @@
+"""E-mails about the account itself: the confirmation that it is closed, and what happens to its data."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from accounts.models import ERASURE_WITHIN, User
+from accounts.selectors import closing_consequences
+from photoshop.emails import absolute_url, render_email
+
+
+def send_account_closed_email(*, user: User, erase: bool) -> None:
+    """Confirm to the owner, in their language, that the account is closed and what happens to their data.
+
+    Sent at once, before the erasure: the address is still there to write to.
+    A transactional message (STX-7): never held back by a preference.
+    """
+    language = user.language or "nl"
+    context = {
+        "erase": erase,
+        "closed_at": user.closed_at,
+        "erase_by": user.erasure_requested_at and user.erasure_requested_at + ERASURE_WITHIN,
+        "consequences": closing_consequences(language=language),
+        "policy_url": absolute_url(reverse("privacy:policy")),
+    }
+    render_email(template="accounts/email/account_closed", context=context, language=language, to=user.email).send()
+
+
+def send_close_confirmation_email(*, user: User, url: str) -> None:
+    """Send the link that confirms closing an account without a password (valid for an hour)."""
+    language = user.language or "nl"
+    context = {"url": absolute_url(url)}
+    render_email(template="accounts/email/close_confirm", context=context, language=language, to=user.email).send()
