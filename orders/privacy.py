@@ -146,6 +146,27 @@ for _model, _examples in (
         )
     )
 
+
+def _invoice_held_minimum(rows) -> int:
+    """Keep of an erased customer's invoices what tax law needs (PIX-1); return how many lost more.
+
+    Number, date, lines, amounts and VAT stay, and for a business customer its
+    name, address and VAT number; a consumer's name and address go, and with
+    them the stored PDF that shows them (the download renders the invoice
+    from what is kept). Never the e-mail address: invoices hold none.
+    """
+    from django.db import transaction
+
+    from privacy import files
+    from privacy.services import ERASURE
+
+    consumer = rows.filter(customer_vat_number="")
+    removals = files.record_removals(consumer.exclude(pdf="").values_list("pdf", flat=True), rule_id=ERASURE)
+    changed = consumer.update(customer_name="", customer_company="", customer_address="", pdf="")
+    transaction.on_commit(lambda: files.remove(removals))
+    return changed
+
+
 register(
     PersonalData(
         model="orders.Invoice",
@@ -165,6 +186,7 @@ register(
         files=("pdf",),
         anonymise_by_deleting=True,
         restricted_marker="restricted_at",
+        held_minimum=lambda rows: _invoice_held_minimum(rows),
         triggers={
             # Counted from the completion of the order; an invoice whose order is gone counts from its issue.
             "order_completed": lambda: Coalesce(F("order__completed_at"), F("issued_at")),

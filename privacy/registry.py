@@ -171,6 +171,10 @@ class PersonalData:
     # Writes the audit rows of a change, in its transaction and before it:
     # ``audit(rows=QuerySet, action=str, rule_id=str, at=datetime)`` (accounts: AccountEvent).
     audit: Callable[..., Any] | None = None
+    # What a legal hold keeps of an erased person's records is the minimum the law needs:
+    # ``held_minimum(rows=QuerySet)`` gets the person's rows an erasure kept under a hold and
+    # removes the rest of their data, in the erasure's transaction (files after its commit).
+    held_minimum: Callable[..., Any] | None = None
 
     @property
     def label(self) -> str:

@@ -55,6 +55,9 @@ def erase_subject(user, *, now: datetime.datetime | None = None, preset: str | N
             changed = sum(apply_in_batches(part, entry, qs, now=now, rule_id=ERASURE))
             counts = outcome.setdefault(label, {"erased": 0, "restricted": 0})
             counts["restricted" if part == Action.RESTRICT else "erased"] += changed
+        if entry.held_minimum is not None and action == Action.DELETE:
+            # What is left of the person's rows is what a legal hold keeps: only the minimum it needs.
+            entry.held_minimum(rows=entry.base_queryset().filter(_subject_filter(entry, user.pk)))
     return outcome
 
 
