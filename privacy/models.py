@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -96,3 +97,48 @@ class PolicyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number} ({self.published_at:%Y-%m-%d})"
+
+
+def export_path(instance: DataExport, filename: str) -> str:
+    return f"exports/{instance.pk}.zip"
+
+
+class DataExport(models.Model):
+    """A copy of everything we hold about a person, asked for by them (access and portability, SMP-13, ALB-3).
+
+    Built by a task into one ZIP in private storage: a machine-readable JSON
+    of every registered record, the files themselves and a readable summary.
+    The file is removed ``EXPORT_KEPT`` after it is ready; the record of the
+    request follows the privacy requests' retention (MYS-2).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being prepared")
+        READY = "ready", _("ready to download")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired (removed)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports", verbose_name=_("customer")
+    )
+    requested_at = models.DateTimeField(_("asked for at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(_("file"), upload_to=export_path, max_length=200, blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    files_included = models.PositiveIntegerField(_("files included"), default=0)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-requested_at"]
+        constraints = [
+            # One export in preparation per person: asking again while it is built adds nothing.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="privacy_dataexport_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.pk}"

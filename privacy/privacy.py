@@ -6,6 +6,7 @@ listed with the reason, so the system check can classify every table.
 """
 
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.privacy import user_triggers
@@ -89,3 +90,21 @@ registry.not_personal("django_celery_results.ChordCounter", "ids of task chords"
 registry.not_personal("privacy.SweepRun", "counts per retention rule")
 registry.not_personal("privacy.PendingFileRemoval", "storage keys of files being removed")
 registry.not_personal("privacy.PolicyVersion", "the published privacy policy")
+
+
+register(
+    PersonalData(
+        model="privacy.DataExport",
+        category=Category.PRIVACY_REQUEST,
+        purpose=_("Giving you a copy of your data when you ask for it."),
+        record_purpose=_("Answering the data subject's requests for access and portability."),
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        examples=_("when you asked for a copy of your data, and the copy itself for 7 days"),
+        subject="user",
+        fields=(),
+        files=("file",),
+        anonymise_by_deleting=True,
+        # MYS-2: the record of the request; its file goes 7 days after it is ready (privacy.exports).
+        triggers={"request_closed": lambda: Coalesce(F("finished_at"), F("requested_at"))},
+    )
+)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.core import signing
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from privacy import files
+from privacy.models import DataExport
 from privacy.registry import PersonalData, registry
 from privacy.schedule import Action, effective_schedule
 from privacy.sweep import apply_in_batches, delete_by_key, split_by_holds
@@ -73,3 +75,70 @@ def delete_with_files(rows: models.QuerySet) -> int:
         deleted = delete_by_key(rows, rule_id="", removals=removals)
         transaction.on_commit(lambda: files.remove(removals))
     return deleted
+
+
+# SMP-13, ALB-3: a copy of a person's data, kept for them to download for 7 days.
+EXPORT_KEPT = datetime.timedelta(days=7)
+EXPORT_LINK_SALT = "privacy.data-export"
+
+
+def export_request(*, user) -> DataExport:
+    """Ask for a copy of one's data: one export in preparation at a time; the task builds it after the commit."""
+    from privacy.tasks import build_export
+
+    with transaction.atomic():
+        pending = DataExport.objects.filter(user=user, status=DataExport.Status.PENDING).first()
+        if pending is not None:
+            return pending
+        export = DataExport.objects.create(user=user)
+    build_export.delay(str(export.pk))
+    return export
+
+
+def export_build(*, export_id) -> bool:
+    """Build a pending export into private storage and tell its owner it is ready; return False if not pending."""
+    import tempfile
+
+    from django.core.files import File
+
+    from privacy.emails import send_export_ready_email
+    from privacy.exports import write_export
+
+    export = DataExport.objects.select_related("user").filter(pk=export_id, status=DataExport.Status.PENDING).first()
+    if export is None:
+        return False
+    try:
+        with tempfile.TemporaryFile() as scratch:
+            result = write_export(export.user, scratch)
+            scratch.seek(0, 2)
+            size = scratch.tell()
+            scratch.seek(0)
+            export.file.save(f"{export.pk}.zip", File(scratch), save=False)
+    except Exception:
+        DataExport.objects.filter(pk=export.pk).update(status=DataExport.Status.FAILED, finished_at=timezone.now())
+        raise
+    DataExport.objects.filter(pk=export.pk).update(
+        status=DataExport.Status.READY,
+        file=export.file.name,
+        size_bytes=size,
+        files_included=result["files_included"],
+        finished_at=timezone.now(),
+    )
+    export.refresh_from_db()
+    send_export_ready_email(export=export)
+    return True
+
+
+def export_link_token(export: DataExport) -> str:
+    return signing.dumps({"export": str(export.pk)}, salt=EXPORT_LINK_SALT)
+
+
+def exports_remove_expired(*, now: datetime.datetime | None = None) -> int:
+    """Remove the files of exports ready for longer than ``EXPORT_KEPT`` (set-based); return how many."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        expired = DataExport.objects.filter(status=DataExport.Status.READY, finished_at__lt=now - EXPORT_KEPT)
+        removals = files.record_removals(expired.exclude(file="").values_list("file", flat=True), rule_id="EXPORT")
+        changed = expired.update(status=DataExport.Status.EXPIRED, file="")
+    transaction.on_commit(lambda: files.remove(removals))
+    return changed

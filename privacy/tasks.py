@@ -21,3 +21,19 @@ def retention_sweep() -> dict:
 def clear_expired_sessions() -> None:
     """Remove sessions past their expiry date (Django's clearsessions)."""
     call_command("clearsessions")
+
+
+@shared_task(name="privacy.build_export")
+def build_export(export_id: str) -> bool:
+    """Build a person's data export (SMP-13) into private storage and e-mail them the link."""
+    from privacy.services import export_build
+
+    return export_build(export_id=export_id)
+
+
+@shared_task(name="privacy.remove_expired_exports")
+def remove_expired_exports() -> int:
+    """Remove the files of data exports older than 7 days."""
+    from privacy.services import exports_remove_expired
+
+    return exports_remove_expired()

@@ -1,4 +1,4 @@
-"""The public privacy policy and the staff download of the records of processing."""
+"""The public privacy policy, the staff download of the records of processing, and a person's copy of their data."""
 
 from __future__ import annotations
 
@@ -6,17 +6,22 @@ import json
 from collections import OrderedDict
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
-from privacy import policy
-from privacy.models import PolicyVersion
+from privacy import policy, services
+from privacy.models import DataExport, PolicyVersion
 from privacy.registry import LegalBasis
 
 
@@ -126,4 +131,45 @@ def records_of_processing(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="records-of-processing-{stamp}-{language}.{fmt}"'
+    return response
+
+
+# ---- a person's own data: asking for a copy and downloading it (SMP-13, ALB-3)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    """The account page where a customer asks for a copy of their data and finds the copies made."""
+    if request.method == "POST":
+        services.export_request(user=request.user)
+        messages.info(request, gettext("We are preparing a copy of your data. We e-mail you when it is ready."))
+        return redirect("privacy:my_data")
+    exports = [
+        (export, services.export_link_token(export) if export.status == DataExport.Status.READY else "")
+        for export in DataExport.objects.filter(user=request.user)[:10]
+    ]
+    return render(request, "privacy/my_data.html", {"exports": exports, "kept_days": services.EXPORT_KEPT.days})
+
+
+@login_required
+@require_safe
+def export_download(request: HttpRequest, token: str) -> HttpResponse:
+    """Serve one's own export from its signed link, while it is kept (7 days); another person's is a 404."""
+    try:
+        data = signing.loads(token, salt=services.EXPORT_LINK_SALT, max_age=services.EXPORT_KEPT)
+    except signing.BadSignature:  # expired ones too
+        return render(request, "privacy/export_gone.html", status=410)
+    export = DataExport.objects.filter(pk=data.get("export"), user=request.user).first()
+    if export is None:
+        raise Http404
+    if export.status != DataExport.Status.READY or not export.file:
+        return render(request, "privacy/export_gone.html", status=410)
+    storage = export.file.storage
+    if getattr(storage, "querystring_auth", False):
+        return HttpResponseRedirect(storage.url(export.file.name))  # signed, expires in minutes
+    response = FileResponse(export.file.open("rb"), content_type="application/zip", as_attachment=True)
+    response["Content-Disposition"] = f'attachment; filename="my-data-{export.requested_at:%Y-%m-%d}.zip"'
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -258,6 +258,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.erase_requested_accounts",
         "schedule": crontab(minute=f"*/{PRIVACY_SWEEP_INTERVAL_MINUTES}"),
     },
+    # Data exports are downloadable for 7 days, then their files go.
+    "privacy-remove-expired-exports": {"task": "privacy.remove_expired_exports", "schedule": crontab(minute=50)},
     "sessions-clear-expired": {"task": "privacy.clear_expired_sessions", "schedule": crontab(hour=4, minute=0)},
     # Direct uploads whose token expired without a photo naming them.
     "photos-remove-abandoned-uploads": {"task": "photos.remove_abandoned_uploads", "schedule": crontab(minute=40)},

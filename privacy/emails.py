@@ -1,0 +1,21 @@
+"""E-mails of the privacy app: a data export is ready."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from photoshop.emails import absolute_url, render_email
+from privacy.models import DataExport
+
+
+def send_export_ready_email(*, export: DataExport) -> None:
+    """Tell the owner, in their language, that their copy is ready, with a link valid for 7 days."""
+    from privacy.services import EXPORT_KEPT, export_link_token
+
+    user = export.user
+    language = user.language or "nl"
+    context = {
+        "url": absolute_url(reverse("privacy:export_download", args=[export_link_token(export)])),
+        "until": export.finished_at + EXPORT_KEPT,
+    }
+    render_email(template="privacy/email/export_ready", context=context, language=language, to=user.email).send()
