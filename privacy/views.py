@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from privacy import policy, services
+from privacy import policy, selectors, services
 from privacy.models import DataExport, PolicyVersion
 from privacy.registry import LegalBasis
 
@@ -150,7 +150,12 @@ def my_data(request: HttpRequest) -> HttpResponse:
         (export, services.export_link_token(export) if export.status == DataExport.Status.READY else "")
         for export in DataExport.objects.filter(user=request.user)[:10]
     ]
-    return render(request, "privacy/my_data.html", {"exports": exports, "kept_days": services.EXPORT_KEPT.days})
+    held = [
+        (item, policy.retention_text(item.rule, preset=item.rule["preset"]) if item.rule else "")
+        for item in selectors.held_data_for(request.user)
+    ]
+    context = {"exports": exports, "held": held, "kept_days": services.EXPORT_KEPT.days}
+    return render(request, "privacy/my_data.html", context)
 
 
 @login_required
