@@ -91,6 +91,25 @@ def activate_totp():
     return activate
 
 
+@pytest.fixture
+def staff_client(activate_totp):
+    """Return a maker of clients signed in as a staff member of a role, with the second factor set up."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from accounts.tests.factories import UserFactory
+
+    def make(role: str) -> Client:
+        staff = UserFactory(is_staff=True)
+        staff.groups.add(Group.objects.get(name=role))
+        activate_totp(staff)
+        client = Client()
+        client.force_login(staff)
+        return client
+
+    return make
+
+
 def link_in_last_mail(pattern: str = r"https?://testserver(/\S+)") -> str:
     """Return the path of the first link in the last e-mail sent."""
     assert mail.outbox, "no e-mail was sent"

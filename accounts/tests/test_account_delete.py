@@ -6,7 +6,6 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -240,19 +239,6 @@ def test_a_staff_account_is_not_closed_here(client, password):
 
 
 # ---- staff: the list of pending and late erasures
-
-
-@pytest.fixture
-def staff_client(activate_totp):
-    def make(role: str) -> Client:
-        staff = UserFactory(is_staff=True)
-        staff.groups.add(Group.objects.get(name=role))
-        activate_totp(staff)
-        staff_client = Client()
-        staff_client.force_login(staff)
-        return staff_client
-
-    return make
 
 
 @pytest.mark.django_db

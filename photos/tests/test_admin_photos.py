@@ -9,7 +9,6 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.db.models.fields.related import ForeignObjectRel
-from django.test import Client
 from django.urls import reverse
 from django.utils.functional import Promise
 
@@ -18,21 +17,6 @@ from photos.models import Album, Photo, PhotoConsent
 from photos.tests.factories import PhotoFactory
 
 CHANGELIST = "admin:photos_photo_changelist"
-
-
-@pytest.fixture
-def staff_client(activate_totp):
-    """Return a client signed in as a staff member of a role, with the second factor set up."""
-
-    def make(role: str) -> Client:
-        staff = UserFactory(is_staff=True)
-        staff.groups.add(Group.objects.get(name=role))
-        activate_totp(staff)
-        client = Client()
-        client.force_login(staff)
-        return client
-
-    return make
 
 
 def _text(response) -> str:

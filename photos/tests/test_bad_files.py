@@ -7,14 +7,11 @@ import io
 import struct
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.storage import storages
-from django.test import Client
 from django.urls import reverse
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
 
-from accounts.tests.factories import UserFactory
 from photos import services
 from photos.models import Photo
 from photos.tests import images
@@ -46,19 +43,6 @@ def _stored_files() -> list[str]:
     if storage.exists("photos/"):
         walk("photos/")
     return found
-
-
-@pytest.fixture
-def staff_client(activate_totp):
-    def make(role: str) -> Client:
-        staff = UserFactory(is_staff=True)
-        staff.groups.add(Group.objects.get(name=role))
-        activate_totp(staff)
-        client = Client()
-        client.force_login(staff)
-        return client
-
-    return make
 
 
 BAD_METADATA = {
