@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, Q, QuerySet
 
-from accounts.models import COMMUNICATION_DEFAULTS, Address, CommunicationKind, User
+from accounts.models import COMMUNICATION_DEFAULTS, Address, CommunicationKind, CommunicationPreference, User
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,11 @@ def closing_consequences(*, language: str | None = None, preset: str | None = No
             _("%(what)s: %(text)s") % {"what": r.category.label, "text": retention_text(r.as_dict(), preset=name)}
             for r in chosen
         ]
+
+
+def wants_service_messages(user_ref: Any) -> Q:
+    """Return a condition on users: reachable by service messages (opt-out by default, STX-7)."""
+    opted = CommunicationPreference.objects.filter(user=user_ref, kind=CommunicationKind.SERVICE)
+    if COMMUNICATION_DEFAULTS[CommunicationKind.SERVICE]:
+        return ~Exists(opted.filter(enabled=False))
+    return Exists(opted.filter(enabled=True))

@@ -142,3 +142,33 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.pk}"
+
+
+class RetentionNotice(models.Model):
+    """One e-mail telling a person that the schedule will soon end some of their data, and when.
+
+    Unique per person, category and deadline: never a second notice for the
+    same ending. Goes with the account's data.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="retention_notices",
+        verbose_name=_("customer"),
+    )
+    category = models.CharField(_("kind of data"), max_length=32)
+    due_on = models.DateField(_("ends on"))
+    count = models.PositiveIntegerField(_("records"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("retention notice")
+        verbose_name_plural = _("retention notices")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category", "due_on"], name="privacy_notice_once_per_deadline")
+        ]
+
+    def __str__(self) -> str:
+        return f"notice {self.pk}"

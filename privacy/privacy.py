@@ -108,3 +108,9 @@ register(
         triggers={"request_closed": lambda: Coalesce(F("finished_at"), F("requested_at"))},
     )
 )
+
+_account_data(
+    "privacy.RetentionNotice",
+    (),
+    examples=_("the notices we sent you before deleting data"),
+)

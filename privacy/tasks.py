@@ -37,3 +37,11 @@ def remove_expired_exports() -> int:
     from privacy.services import exports_remove_expired
 
     return exports_remove_expired()
+
+
+@shared_task(name="privacy.send_retention_notices")
+def send_retention_notices() -> dict:
+    """Record and send the notices before the schedule ends an account or photos (once per deadline)."""
+    from privacy.notices import retention_notices_plan, retention_notices_send
+
+    return {"planned": retention_notices_plan(), "sent": retention_notices_send()}

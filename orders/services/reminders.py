@@ -9,7 +9,6 @@ on PostgreSQL, so two beat runs at once never remind anyone twice.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -19,7 +18,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import COMMUNICATION_DEFAULTS, CommunicationKind, CommunicationPreference, User
+from accounts.models import CommunicationKind, User
+from accounts.selectors import wants_service_messages
 from orders.models import Cart, CartLine, Order, OrderStatus
 
 # How long a cart or an unpaid order waits before its reminder, and after
@@ -55,14 +55,6 @@ def unsubscribe_url(user: User) -> str:
     return absolute_url(reverse("orders:unsubscribe", kwargs={"token": unsubscribe_token(user)}))
 
 
-def _wants_service_messages(user_ref: Any) -> Q:
-    """Return a condition on users: reachable by service messages (opt-out by default, STX-7)."""
-    opted = CommunicationPreference.objects.filter(user=user_ref, kind=CommunicationKind.SERVICE)
-    if COMMUNICATION_DEFAULTS[CommunicationKind.SERVICE]:
-        return ~Exists(opted.filter(enabled=False))
-    return Exists(opted.filter(enabled=True))
-
-
 def carts_due(*, now) -> QuerySet[Cart]:
     """Return the account carts with lines, untouched for 24 hours and not reminded since their last change.
 
@@ -80,7 +72,7 @@ def carts_due(*, now) -> QuerySet[Cart]:
         .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("updated_at")))
         .filter(Exists(CartLine.objects.filter(cart=OuterRef("pk"))))
         .exclude(Exists(Order.objects.filter(cart=OuterRef("pk"), placed_at__gte=OuterRef("updated_at"))))
-        .filter(_wants_service_messages(OuterRef("user")))
+        .filter(wants_service_messages(OuterRef("user")))
         # Only to an address its owner confirmed: an unconfirmed sign-up may be someone else's address.
         .filter(Exists(EmailAddress.objects.filter(user=OuterRef("user"), verified=True, primary=True)))
     )
@@ -96,7 +88,7 @@ def orders_due(*, now) -> QuerySet[Order]:
         placed_at__lte=now - REMIND_AFTER,
         placed_at__gt=now - REMIND_UNTIL,
         reminded_at__isnull=True,
-    ).filter(_wants_service_messages(OuterRef("user")))
+    ).filter(wants_service_messages(OuterRef("user")))
 
 
 def _claim(queryset: QuerySet, *, now) -> list:

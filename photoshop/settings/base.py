@@ -260,6 +260,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Data exports are downloadable for 7 days, then their files go.
     "privacy-remove-expired-exports": {"task": "privacy.remove_expired_exports", "schedule": crontab(minute=50)},
+    # One notice, 30 days ahead, before the schedule ends an account or photos; sent in the morning.
+    "privacy-retention-notices": {"task": "privacy.send_retention_notices", "schedule": crontab(hour=9, minute=30)},
     "sessions-clear-expired": {"task": "privacy.clear_expired_sessions", "schedule": crontab(hour=4, minute=0)},
     # Direct uploads whose token expired without a photo naming them.
     "photos-remove-abandoned-uploads": {"task": "photos.remove_abandoned_uploads", "schedule": crontab(minute=40)},
@@ -271,6 +273,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 # Privacy engine: the retention preset in force (default, stampix, mystamp,
 # smartphoto or pix), operator overrides, and what the policy page says.
+# How long before the schedule ends a person's account or photos they get one notice by e-mail.
+PRIVACY_NOTICE_DAYS = env.int("PRIVACY_NOTICE_DAYS", default=30)
 PRIVACY_RETENTION_PRESET = env.str("PRIVACY_RETENTION_PRESET", default="default")
 PRIVACY_RETENTION_OVERRIDES: dict[str, dict] = env.json("PRIVACY_RETENTION_OVERRIDES", default={})
 PRIVACY_RETENTION_EXTRA_RULES: list[dict] = env.json("PRIVACY_RETENTION_EXTRA_RULES", default=[])

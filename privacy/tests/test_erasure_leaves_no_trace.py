@@ -19,7 +19,7 @@ from django.contrib.admin.models import CHANGE
 from django.db import connection
 from django.test import Client, RequestFactory
 
-from accounts.models import User
+from accounts.models import CommunicationKind, CommunicationPreference, User
 from accounts.services import account_erase, communication_preferences_set
 from accounts.tests.factories import AddressFactory, UserFactory
 from orders.models import Invoice
@@ -58,7 +58,9 @@ def test_an_erased_customer_leaves_no_trace_in_any_table_or_file(django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         user = UserFactory(email=EMAIL, first_name=FIRST, last_name=LAST, mobile_phone=PHONE)
         AddressFactory(user=user, full_name=f"{FIRST} {LAST}", street_address=STREET, phone=PHONE)
-        communication_preferences_set(user=user, choices={"newsletter": True}, via="account pages")
+        communication_preferences_set(
+            user=user, choices={CommunicationKind.MARKETING: True}, via=CommunicationPreference.Source.ACCOUNT_PAGE
+        )
         order = delivered_order(user=user)
         photo = PhotoFactory(user=user, filename=f"{FIRST} at the sea.jpg")
         PhotoConsent.objects.create(user=user, keep_location=True)
