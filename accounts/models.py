@@ -368,6 +368,7 @@ class AccountEvent(models.Model):
         CLOSED = "closed", _("account closed")
         ERASURE_REQUESTED = "erasure_requested", _("erasure asked for by the customer")
         ERASED = "erased", _("personal data erased")
+        PHONE_RECOGNISED = "phone_recognised", _("mobile number of a deleted account given again")
         # Written by the retention sweep (no actor), with the rule in ``detail``.
         ANONYMISED = "anonymised", _("anonymised by the retention schedule")
         DELETED = "deleted", _("deleted by the retention schedule")
@@ -401,6 +402,26 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.user_id} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class PhoneVerification(models.Model):
+    """STX-5: a deleted account's mobile number, kept as a keyed hash (HMAC) to recognise a re-activation.
+
+    Not the number itself, and linked to no account: only someone who gives
+    the same number again can be matched to it. Deleted 10 years after the
+    account's last activity (STX-5).
+    """
+
+    digest = models.CharField(_("keyed hash of the number"), max_length=64, unique=True)
+    last_activity = models.DateTimeField(_("last activity of the account"), db_index=True)
+    kept_at = models.DateTimeField(_("kept since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("phone number kept for verification")
+        verbose_name_plural = _("phone numbers kept for verification")
+
+    def __str__(self) -> str:
+        return f"phone verification {self.pk}"
 
 
 class AccountDeletionQuerySet(models.QuerySet):

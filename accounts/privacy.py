@@ -25,9 +25,15 @@ def user_triggers(prefix: str = "") -> dict[str, Any]:
 
 
 def _record_sweep(**change: Any) -> int:
-    """Record what the retention sweep does to accounts (AccountEvent, in its transaction)."""
-    from accounts.services import account_events_record_sweep
+    """Record what the sweep or an erasure does to accounts, in its transaction and before it.
 
+    An AccountEvent per account (the sweep's own; an erasure writes its own),
+    and, where the preset keeps them (STX-5), the mobile numbers as keyed hashes.
+    """
+    from accounts.services import account_events_record_sweep, phone_verifications_keep
+
+    if change["action"] in ("anonymise", "delete"):
+        phone_verifications_keep(rows=change["rows"])
     return account_events_record_sweep(**change)
 
 
@@ -193,4 +199,19 @@ register(
 registry.not_personal(
     "accounts.AccountDeletion",
     "the privacy officer's view of accounts.User (a proxy: the same rows, declared as accounts.User)",
+)
+
+register(
+    PersonalData(
+        model="accounts.PhoneVerification",
+        category=Category.PHONE_VERIFICATION,
+        purpose=_("Recognising your phone number if you register again after deleting your account."),
+        record_purpose=_("Recognising a deleted account's mobile number when it is registered again (a keyed hash)."),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        examples=_("a keyed hash of your mobile number, never the number itself"),
+        subject=None,  # linked to no account: only the same number finds it
+        fields=(),
+        anonymise_by_deleting=True,
+        triggers={"last_activity": F("last_activity")},
+    )
 )

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -24,6 +25,7 @@ from accounts.models import (
     CloseReason,
     CommunicationKind,
     CommunicationPreference,
+    PhoneVerification,
     Session,
     User,
 )
@@ -52,7 +54,12 @@ def user_record_activity(*, user: User) -> bool:
 
 @transaction.atomic
 def user_update_profile(*, user: User, data: Mapping[str, Any]) -> User:
-    """Update the profile fields given in ``data`` after validating the whole user."""
+    """Update the profile fields given in ``data`` after validating the whole user.
+
+    A mobile number that a deleted account had (STX-5) is recognised: the
+    account gets a record of it and the kept hash has served its purpose.
+    """
+    previous_phone = str(user.mobile_phone or "")
     fields = [name for name in PROFILE_FIELDS if name in data]
     for name in fields:
         setattr(user, name, data[name])
@@ -62,7 +69,56 @@ def user_update_profile(*, user: User, data: Mapping[str, Any]) -> User:
         fields += ["company_name", "vat_number"]
     user.full_clean()
     user.save(update_fields=sorted(set(fields)))
+    phone = str(user.mobile_phone or "")
+    if phone and phone != previous_phone:
+        kept = PhoneVerification.objects.filter(digest=phone_digest(phone)).first()
+        if kept is not None:
+            AccountEvent.objects.create(
+                user=user,
+                kind=AccountEvent.Kind.PHONE_RECOGNISED,
+                at=timezone.now(),
+                detail={"kept_since": kept.kept_at.date().isoformat()},
+            )
+            kept.delete()
     return user
+
+
+def phone_digest(number: str) -> str:
+    """Return the keyed hash (HMAC-SHA256) of a mobile number in E.164 form, with ``PRIVACY_PHONE_HMAC_KEY``."""
+    return salted_hmac(
+        "accounts.phone-verification", number, secret=settings.PRIVACY_PHONE_HMAC_KEY, algorithm="sha256"
+    ).hexdigest()
+
+
+def phone_verifications_keep(*, rows: QuerySet) -> int:
+    """Keep the mobile numbers of these accounts as keyed hashes, where the preset says so (STX-5).
+
+    Called before their data goes (closure, inactivity, erasure), in that
+    transaction. A number kept already gets the later last activity. Return
+    how many numbers were kept.
+    """
+    from privacy.registry import Category
+    from privacy.schedule import effective_schedule
+
+    # Only a preset whose policy says so (stampix, and the default after it); a platform
+    # fill-in rule only governs the table where the policy is silent, it keeps nothing.
+    rules = effective_schedule()
+    if not any(rule.category == Category.PHONE_VERIFICATION and not rule.platform_choice for rule in rules):
+        return 0
+    kept = {}
+    for number, last_activity, joined in (
+        rows.exclude(mobile_phone="").values_list("mobile_phone", "last_activity", "date_joined").iterator()
+    ):
+        digest = phone_digest(str(number))
+        moment = last_activity or joined
+        kept[digest] = max(moment, kept.get(digest, moment))
+    PhoneVerification.objects.bulk_create(
+        [PhoneVerification(digest=digest, last_activity=moment) for digest, moment in kept.items()],
+        update_conflicts=True,
+        unique_fields=["digest"],
+        update_fields=["last_activity"],
+    )
+    return len(kept)
 
 
 def _lock_addresses(user: User) -> None:

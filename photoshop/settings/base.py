@@ -273,6 +273,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 # Privacy engine: the retention preset in force (default, stampix, mystamp,
 # smartphoto or pix), operator overrides, and what the policy page says.
+# STX-5: the key of the hashes that keep deleted accounts' mobile numbers. Changing it
+# makes the kept hashes unrecognisable; it defaults to the secret key.
+PRIVACY_PHONE_HMAC_KEY = env.str("PRIVACY_PHONE_HMAC_KEY", default="") or SECRET_KEY
 # How long before the schedule ends a person's account or photos they get one notice by e-mail.
 PRIVACY_NOTICE_DAYS = env.int("PRIVACY_NOTICE_DAYS", default=30)
 PRIVACY_RETENTION_PRESET = env.str("PRIVACY_RETENTION_PRESET", default="default")

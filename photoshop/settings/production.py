@@ -28,6 +28,8 @@ SECRET_KEY = _required(
     "SECRET_KEY",
     "a long random string, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
 )
+# STX-5: the key of deleted accounts' kept phone hashes (base.py), from this secret key unless set.
+PRIVACY_PHONE_HMAC_KEY = env.str("PRIVACY_PHONE_HMAC_KEY", default="") or SECRET_KEY
 ALLOWED_HOSTS = [
     host.strip()
     for host in _required("ALLOWED_HOSTS", "a comma-separated list of the site's host names.").split(",")
