@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from accounts.models import ERASURE_WITHIN, User
+from accounts.models import ERASURE_WITHIN, MessageLog, User
 from accounts.selectors import closing_consequences
-from photoshop.emails import absolute_url, render_email
+from photoshop.emails import absolute_url, render_email, send_email
 
 
 def send_account_closed_email(*, user: User, erase: bool) -> None:
@@ -23,11 +23,13 @@ def send_account_closed_email(*, user: User, erase: bool) -> None:
         "consequences": closing_consequences(language=language),
         "policy_url": absolute_url(reverse("privacy:policy")),
     }
-    render_email(template="accounts/email/account_closed", context=context, language=language, to=user.email).send()
+    message = render_email(template="accounts/email/account_closed", context=context, language=language, to=user.email)
+    send_email(message, user=user, kind=MessageLog.Kind.TRANSACTIONAL)
 
 
 def send_close_confirmation_email(*, user: User, url: str) -> None:
     """Send the link that confirms closing an account without a password (valid for an hour)."""
     language = user.language or "nl"
     context = {"url": absolute_url(url)}
-    render_email(template="accounts/email/close_confirm", context=context, language=language, to=user.email).send()
+    message = render_email(template="accounts/email/close_confirm", context=context, language=language, to=user.email)
+    send_email(message, user=user, kind=MessageLog.Kind.TRANSACTIONAL)

@@ -404,6 +404,28 @@ class AccountEvent(models.Model):
         return f"{self.get_kind_display()} · {self.user_id} · {self.at:%Y-%m-%d %H:%M}"
 
 
+class MessageLog(models.Model):
+    """A message sent to an account: which, what kind, when. SMP-4 counts from the last real communication."""
+
+    class Kind(models.TextChoices):
+        TRANSACTIONAL = "transactional", _("about an order or the account")
+        SERVICE = "service", _("service message")
+        MARKETING = "marketing", _("news and offers")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="messages_sent", verbose_name=_("account"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    template = models.CharField(_("message"), max_length=100)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message sent")
+        verbose_name_plural = _("messages sent")
+        indexes = [models.Index(fields=["user", "-sent_at"], name="accounts_message_user_sent")]
+
+    def __str__(self) -> str:
+        return f"message {self.pk}"
+
+
 class PhoneVerification(models.Model):
     """STX-5: a deleted account's mobile number, kept as a keyed hash (HMAC) to recognise a re-activation.
 

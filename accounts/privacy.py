@@ -37,6 +37,22 @@ def _record_sweep(**change: Any) -> int:
     return account_events_record_sweep(**change)
 
 
+def _last_message_to(user_ref: str):
+    """Return when we last sent the user at ``user_ref`` (an OuterRef path) a message, or NULL."""
+    from django.db.models import DateTimeField, Max, OuterRef, Subquery
+
+    from accounts.models import MessageLog
+
+    return Subquery(
+        MessageLog.objects.filter(user=OuterRef(user_ref))
+        .order_by()
+        .values("user")
+        .annotate(last=Max("sent_at"))
+        .values("last")[:1],
+        output_field=DateTimeField(),
+    )
+
+
 def opted_out_of_a_default(prefix: str = "user__") -> Q:
     """Return the preferences that turn off a kind of message sent by default, while the account lives.
 
@@ -131,8 +147,9 @@ register(
         anonymise_by_deleting=True,
         triggers={
             **user_triggers("user__"),
+            # SMP-4: from the choice or the last message we sent, whichever is later (not from a sign-in).
             "last_communication": lambda: Greatest(
-                F("changed_at"), Coalesce(F("user__last_activity"), F("changed_at"))
+                F("changed_at"), Coalesce(_last_message_to("user"), F("changed_at"))
             ),
             # PIX-5: an opt-out of news or partner offers needs no record once in force.
             "unsubscribed": lambda: Case(
@@ -213,5 +230,24 @@ register(
         fields=(),
         anonymise_by_deleting=True,
         triggers={"last_activity": F("last_activity")},
+    )
+)
+
+register(
+    PersonalData(
+        model="accounts.MessageLog",
+        category=Category.COMMUNICATION,
+        purpose=_("Knowing which messages we sent you and when, so that we keep your choices no longer than needed."),
+        record_purpose=_("Logging the messages sent to the customer (kind and moment), from which SMP-4 counts."),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        examples=_("which of our e-mails we sent you and when"),
+        subject="user",
+        fields=(),
+        anonymise_by_deleting=True,
+        triggers={
+            **user_triggers("user__"),
+            "last_communication": lambda: _last_message_to("user"),
+        },
+        exclude=Q(user__is_staff=True) | Q(user__is_superuser=True),
     )
 )

@@ -19,8 +19,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import MessageLog
 from orders.models import Order, OrderEvent, OrderStatus
-from photoshop.emails import absolute_url
+from photoshop.emails import absolute_url, send_email
 from photoshop.emails import render_email as render_shop_email
 
 
@@ -164,7 +165,8 @@ def order_email_deliver(*, order_id: str, kind: str, amount_cents: int | None = 
     message = render_email(
         template=f"order_{kind}", context=context, language=language, to=order.email, headers=headers
     )
-    message.send()
+    kind_of_message = MessageLog.Kind.SERVICE if kind == EmailKind.PAYMENT_REMINDER else MessageLog.Kind.TRANSACTIONAL
+    send_email(message, user=order.user if order.user_id else None, kind=kind_of_message)
     # Recorded once the mail is handed over: the row says it left.
     OrderEvent.objects.create(
         order=order,

@@ -32,4 +32,14 @@ def render_email(
         html = render_to_string(f"{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers or {})
     message.attach_alternative(html, "text/html")
+    message.template_name = template
     return message
+
+
+def send_email(message: EmailMultiAlternatives, *, user=None, kind: str) -> None:
+    """Send a rendered message and, for an account, log it (kind, which, when): SMP-4 counts from it."""
+    message.send()
+    if user is not None and user.pk is not None:
+        from accounts.models import MessageLog
+
+        MessageLog.objects.create(user=user, kind=kind, template=getattr(message, "template_name", "")[:100])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from photoshop.emails import absolute_url, render_email
+from accounts.models import MessageLog
+from photoshop.emails import absolute_url, render_email, send_email
 from privacy.models import DataExport
 
 
@@ -18,4 +19,5 @@ def send_export_ready_email(*, export: DataExport) -> None:
         "url": absolute_url(reverse("privacy:export_download", args=[export_link_token(export)])),
         "until": export.finished_at + EXPORT_KEPT,
     }
-    render_email(template="privacy/email/export_ready", context=context, language=language, to=user.email).send()
+    message = render_email(template="privacy/email/export_ready", context=context, language=language, to=user.email)
+    send_email(message, user=user, kind=MessageLog.Kind.TRANSACTIONAL)

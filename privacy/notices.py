@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef
 from django.utils import timezone, translation
 
-from accounts.models import User
+from accounts.models import MessageLog, User
 from accounts.selectors import wants_service_messages
 from privacy.models import RetentionNotice
 from privacy.registry import Category, registry
@@ -104,7 +104,7 @@ def _send(notice: RetentionNotice) -> None:
     # The one-click unsubscribe of service messages (STX-7, RFC 8058) lives with the shop's reminders.
     from orders.emails import unsubscribe_headers
     from orders.services.reminders import unsubscribe_url
-    from photoshop.emails import absolute_url, render_email
+    from photoshop.emails import absolute_url, render_email, send_email
 
     user = notice.user
     language = user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
@@ -117,10 +117,11 @@ def _send(notice: RetentionNotice) -> None:
             "my_data_url": absolute_url(reverse("privacy:my_data")),
             "unsubscribe_url": link,
         }
-    render_email(
+    message = render_email(
         template="privacy/email/retention_notice",
         context=context,
         language=language,
         to=user.email,
         headers=unsubscribe_headers(link),
-    ).send()
+    )
+    send_email(message, user=user, kind=MessageLog.Kind.SERVICE)

@@ -18,9 +18,10 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import CommunicationKind, User
+from accounts.models import CommunicationKind, MessageLog, User
 from accounts.selectors import wants_service_messages
 from orders.models import Cart, CartLine, Order, OrderStatus
+from photoshop.emails import send_email
 
 # How long a cart or an unpaid order waits before its reminder, and after
 # how long it is too old to remind anyone of (a first run on old data).
@@ -151,5 +152,5 @@ def cart_reminder_deliver(*, cart_id: str) -> bool:
         to=user.email,
         headers=unsubscribe_headers(link),
     )
-    message.send()
+    send_email(message, user=user, kind=MessageLog.Kind.SERVICE)
     return True

@@ -79,3 +79,14 @@ def test_no_notice_to_someone_who_turned_service_messages_off_or_closed_their_ac
     EmailAddress.objects.filter(user=unconfirmed).update(verified=False)
     assert _run(T0 + relativedelta(years=10) - datetime.timedelta(days=29)) == {"planned": 0, "sent": 0}
     assert not RetentionNotice.objects.filter(user__in=[quiet, closed, unconfirmed]).exists()
+
+
+@pytest.mark.django_db
+def test_a_sent_notice_is_logged_as_a_service_message():
+    from accounts.models import MessageLog
+
+    user = _customer()
+    _run(T0 + relativedelta(years=10) - datetime.timedelta(days=29))
+    (logged,) = MessageLog.objects.filter(user=user)
+    assert logged.kind == MessageLog.Kind.SERVICE
+    assert logged.template == "privacy/email/retention_notice"

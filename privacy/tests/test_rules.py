@@ -288,3 +288,22 @@ def test_smp2_an_account_deleted_by_the_sweep_leaves_a_record_naming_no_one():
     assert not User.objects.filter(pk=user.pk).exists()
     event = AccountEvent.objects.get(kind="deleted")
     assert (event.user, event.detail) == (None, {"rule": "SMP-2"})
+
+
+@pytest.mark.django_db
+def test_smp4_counts_from_the_last_message_we_sent_not_from_a_sign_in():
+    from accounts.models import MessageLog
+
+    talked_to, signed_in = make_customer(), make_customer()
+    a_year_later = T0 + relativedelta(years=1)
+    MessageLog.objects.create(user=talked_to, kind=MessageLog.Kind.SERVICE, template="t", sent_at=a_year_later)
+    User.objects.filter(pk=signed_in.pk).update(last_activity=a_year_later)
+    sweep_at(T0 + relativedelta(years=2) + DAY, "smartphoto")
+    assert CommunicationPreference.objects.filter(user=talked_to).exists()  # 2 years after the message: not yet
+    assert MessageLog.objects.filter(user=talked_to).exists()
+    assert not CommunicationPreference.objects.filter(user=signed_in).exists()  # a sign-in is no communication
+    sweep_at(a_year_later + relativedelta(years=2) - DAY, "smartphoto")
+    assert CommunicationPreference.objects.filter(user=talked_to).exists()
+    sweep_at(a_year_later + relativedelta(years=2) + DAY, "smartphoto")
+    assert not CommunicationPreference.objects.filter(user=talked_to).exists()
+    assert not MessageLog.objects.filter(user=talked_to).exists()
