@@ -27,6 +27,8 @@ from accounts.models import (
     Address,
     CloseReason,
     CommunicationPreference,
+    ContactMessage,
+    ContactThread,
     User,
 )
 from privacy.admin import AdminLogWithoutPersonalData, ReadOnlyAdmin
@@ -422,6 +424,89 @@ class AccountDeletionAdmin(ReadOnlyAdmin):
             request,
             ngettext("%(count)d account erased.", "%(count)d accounts erased.", len(pending))
             % {"count": len(pending)},
+            messages.SUCCESS,
+        )
+
+
+class ContactMessageInline(admin.TabularInline):
+    """The thread's messages, read-only: an answer is written through the form's answer field."""
+
+    model = ContactMessage
+    extra = 0
+    fields = ["sent_at", "from_staff", "author", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ContactAnswerForm(forms.ModelForm):
+    answer = forms.CharField(
+        label=_("Your answer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Sent by e-mail to the customer in the question's language, and kept in this thread."),
+    )
+
+    class Meta:
+        model = ContactThread
+        fields: list[str] = []
+
+
+@admin.register(ContactThread)
+class ContactThreadAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
+    """Customer service's questions: answer from the thread (the answer is e-mailed), mark them resolved."""
+
+    form = ContactAnswerForm
+    list_display = ["subject", "status", "language", "last_message_at", "account"]
+    list_filter = ["status", "language"]
+    search_fields = ["subject", "email"]
+    date_hierarchy = "last_message_at"
+    readonly_fields = [
+        "subject",
+        "name",
+        "email",
+        "language",
+        "status",
+        "created_at",
+        "last_message_at",
+        "resolved_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["subject", "name", "email", "language", "status"]}),
+        (_("Dates"), {"fields": ["created_at", "last_message_at", "resolved_at"]}),
+        (_("Answer"), {"fields": ["answer"]}),
+    ]
+    inlines = [ContactMessageInline]
+    actions = ["mark_resolved"]
+    show_full_result_count = False
+
+    @admin.display(description=_("account"), ordering="user")
+    def account(self, obj: ContactThread) -> str:
+        return _("account #%(number)s") % {"number": obj.user_id} if obj.user_id else "—"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ContactThread, form, change: bool) -> None:
+        answer = form.cleaned_data.get("answer", "").strip()
+        if answer:
+            services.contact_thread_answer(thread=obj, author=request.user, body=answer)
+            self.message_user(request, _("Your answer was sent."), messages.SUCCESS)
+
+    @admin.action(description=_("Mark the selected questions as resolved"))
+    def mark_resolved(self, request: HttpRequest, queryset: QuerySet) -> None:
+        changed = services.contact_threads_resolve(threads=queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d question resolved.", "%(count)d questions resolved.", changed) % {"count": changed},
             messages.SUCCESS,
         )
 

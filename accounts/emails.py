@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import ERASURE_WITHIN, MessageLog, User
 from accounts.selectors import closing_consequences
@@ -33,3 +34,21 @@ def send_close_confirmation_email(*, user: User, url: str) -> None:
     context = {"url": absolute_url(url)}
     message = render_email(template="accounts/email/close_confirm", context=context, language=language, to=user.email)
     send_email(message, user=user, kind=MessageLog.Kind.TRANSACTIONAL)
+
+
+def send_contact_answer_email(*, message_id: int) -> bool:
+    """E-mail customer service's answer to the address the question came from, in its language."""
+    from accounts.models import ContactMessage
+
+    message = ContactMessage.objects.select_related("thread__user").filter(pk=message_id).first()
+    if message is None:
+        return False
+    thread = message.thread
+    with translation.override(thread.language):
+        contact_url = absolute_url(reverse("contact"))
+    context = {"thread": thread, "answer": message, "contact_url": contact_url}
+    email = render_email(
+        template="accounts/email/contact_answer", context=context, language=thread.language, to=thread.email
+    )
+    send_email(email, user=thread.user, kind=MessageLog.Kind.TRANSACTIONAL)
+    return True

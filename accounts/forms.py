@@ -182,3 +182,20 @@ class AccountDeleteForm(forms.Form):
     @property
     def erase(self) -> bool:
         return self.cleaned_data["choice"] == self.ERASE
+
+
+class ContactForm(forms.Form):
+    """A question to customer service; a signed-in customer's name and address come from the account."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Your e-mail address"), help_text=_("We answer to this address."))
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Your question"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}), strip=True
+    )
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_authenticated:
+            del self.fields["name"]
+            del self.fields["email"]

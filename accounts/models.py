@@ -404,6 +404,64 @@ class AccountEvent(models.Model):
         return f"{self.get_kind_display()} · {self.user_id} · {self.at:%Y-%m-%d %H:%M}"
 
 
+class ContactThread(models.Model):
+    """A question to customer service and its answers, one thread per question (SMP-4, PIX-4)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("waiting for an answer")
+        ANSWERED = "answered", _("answered")
+        RESOLVED = "resolved", _("resolved")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contact_threads",
+        verbose_name=_("account"),
+    )
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.DUTCH)
+    subject = models.CharField(_("subject"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    last_message_at = models.DateTimeField(_("last message at"), default=timezone.now, db_index=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("question to customer service")
+        verbose_name_plural = _("questions to customer service")
+        ordering = ["-last_message_at"]
+        indexes = [models.Index(fields=["status", "-last_message_at"], name="accounts_contact_status")]
+
+    def __str__(self) -> str:
+        return _("question %(number)s") % {"number": str(self.pk)[:8]}
+
+
+class ContactMessage(models.Model):
+    """One message of a thread: the customer's, or a staff member's answer."""
+
+    thread = models.ForeignKey(
+        ContactThread, on_delete=models.CASCADE, related_name="messages", verbose_name=_("question")
+    )
+    from_staff = models.BooleanField(_("answer from customer service"), default=False)
+    author = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("answered by")
+    )
+    body = models.TextField(_("message"), max_length=5000)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk}"
+
+
 class MessageLog(models.Model):
     """A message sent to an account: which, what kind, when. SMP-4 counts from the last real communication."""
 

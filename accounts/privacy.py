@@ -251,3 +251,46 @@ register(
         exclude=Q(user__is_staff=True) | Q(user__is_superuser=True),
     )
 )
+
+_CONTACT_PURPOSE = _("Answering your questions to customer service.")
+_CONTACT_RECORD = _("Answering the customer's questions to customer service.")
+
+register(
+    PersonalData(
+        model="accounts.ContactThread",
+        category=Category.CONTACT,
+        purpose=_CONTACT_PURPOSE,
+        record_purpose=_CONTACT_RECORD,
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        examples=_("your name, e-mail address and questions, and our answers"),
+        subject="user",
+        fields=(
+            Anonymise("name", S.BLANK),
+            Anonymise("email", S.PLACEHOLDER, "anonymised@anonymised.invalid"),
+            Anonymise("subject", S.BLANK),
+        ),
+        anonymise_by_deleting=True,
+        triggers={
+            **user_triggers("user__"),
+            "last_communication": F("last_message_at"),
+            "ticket_resolved": F("resolved_at"),
+        },
+    )
+)
+register(
+    PersonalData(
+        model="accounts.ContactMessage",
+        category=Category.CONTACT,
+        purpose=_CONTACT_PURPOSE,
+        record_purpose=_CONTACT_RECORD,
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        subject="thread__user",
+        fields=(Anonymise("body", S.BLANK),),
+        anonymise_by_deleting=True,
+        triggers={
+            **user_triggers("thread__user__"),
+            "last_communication": F("thread__last_message_at"),
+            "ticket_resolved": F("thread__resolved_at"),
+        },
+    )
+)

@@ -420,3 +420,46 @@ def account_events_record_sweep(*, rows: QuerySet, action: str, rule_id: str, at
             [kind.value, connection.ops.adapt_datetimefield_value(at), detail, *keys_params],
         )
         return cursor.rowcount
+
+
+def contact_thread_start(*, user: User | None, name: str, email: str, language: str, subject: str, body: str):
+    """Record a question to customer service (signed in or not) and return its thread."""
+    from accounts.models import ContactMessage, ContactThread
+
+    now = timezone.now()
+    with transaction.atomic():
+        thread = ContactThread.objects.create(
+            user=user if user is not None and user.is_authenticated else None,
+            name=name,
+            email=email,
+            language=language,
+            subject=subject,
+            created_at=now,
+            last_message_at=now,
+        )
+        ContactMessage.objects.create(thread=thread, body=body, sent_at=now)
+    return thread
+
+
+def contact_thread_answer(*, thread, author: User, body: str) -> None:
+    """Answer a question as customer service: the answer is kept in the thread and e-mailed in its language."""
+    from accounts.emails import send_contact_answer_email
+    from accounts.models import ContactMessage, ContactThread
+
+    now = timezone.now()
+    with transaction.atomic():
+        locked = ContactThread.objects.select_for_update().get(pk=thread.pk)
+        message = ContactMessage.objects.create(thread=locked, from_staff=True, author=author, body=body, sent_at=now)
+        ContactThread.objects.filter(pk=locked.pk).update(
+            status=ContactThread.Status.ANSWERED, last_message_at=now, resolved_at=None
+        )
+        transaction.on_commit(lambda: send_contact_answer_email(message_id=message.pk))
+
+
+def contact_threads_resolve(*, threads: QuerySet) -> int:
+    """Mark questions resolved (PIX-4 counts from then); return how many changed."""
+    from accounts.models import ContactThread
+
+    return threads.exclude(status=ContactThread.Status.RESOLVED).update(
+        status=ContactThread.Status.RESOLVED, resolved_at=timezone.now()
+    )

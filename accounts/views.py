@@ -11,11 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import selectors, services
 from accounts.emails import send_close_confirmation_email
-from accounts.forms import AccountDeleteForm, AddressForm, CommunicationPreferencesForm, ProfileForm
+from accounts.forms import AccountDeleteForm, AddressForm, CommunicationPreferencesForm, ContactForm, ProfileForm
 from accounts.models import Address, CommunicationPreference
 
 
@@ -185,3 +185,33 @@ def _close_account(request: HttpRequest, erase: bool) -> HttpResponse | None:
     else:
         messages.success(request, _("Your account is closed. We sent you a confirmation."))
     return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    """Ask customer service a question, signed in or not; the answer comes by e-mail (SMP-4, PIX-4)."""
+    from allauth.core import ratelimit
+    from django.utils.translation import get_language
+
+    user = request.user if request.user.is_authenticated else None
+    form = ContactForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.consume(request, action="contact"):
+            form.add_error(None, _("You have sent several questions in a short time. Please try again later."))
+        else:
+            data = form.cleaned_data
+            services.contact_thread_start(
+                user=user,
+                name=data.get("name") or (user.get_full_name() if user else ""),
+                email=data.get("email") or user.email,
+                language=(get_language() or "nl")[:2],
+                subject=data["subject"],
+                body=data["body"],
+            )
+            return redirect("contact_sent")
+    return render(request, "accounts/contact.html", {"form": form})
+
+
+@require_safe
+def contact_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/contact_sent.html")

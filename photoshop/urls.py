@@ -6,6 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from accounts import views as accounts_views
 from orders.views.webhooks import stripe_webhook
 from photoshop import views
 from privacy import views as privacy_views
@@ -31,6 +32,8 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("contact/", accounts_views.contact, name="contact"),
+    path("contact/sent/", accounts_views.contact_sent, name="contact_sent"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),

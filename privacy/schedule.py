@@ -246,6 +246,14 @@ SMARTPHOTO = [
         note="Newsletter and communication data is deleted 2 years after the last communication.",
     ),
     _r(
+        "SMP-4:contact",
+        C.CONTACT,
+        T.LAST_COMMUNICATION,
+        A.DELETE,
+        years=2,
+        note="Questions to customer service are communication data: deleted 2 years after the last message.",
+    ),
+    _r(
         "SMP-5",
         C.IMAGE,
         T.ORDER_DATE,

@@ -159,6 +159,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    # Questions to customer service (accounts.views.contact).
+    "contact": "5/h/ip",
 }
 # The client's address for those limits: without a proxy the connection's own
 # (production.py counts one proxy). TRUSTED_PROXY_COUNT is the number of proxies

@@ -20,7 +20,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 
 from accounts.models import CommunicationKind, CommunicationPreference, User
-from accounts.services import account_erase, communication_preferences_set
+from accounts.services import account_erase, communication_preferences_set, contact_thread_start
 from accounts.tests.factories import AddressFactory, UserFactory
 from orders.models import Invoice
 from orders.tests.factories import CartFactory, CartLineFactory
@@ -66,6 +66,9 @@ def test_an_erased_customer_leaves_no_trace_in_any_table_or_file(django_capture_
         PhotoConsent.objects.create(user=user, keep_location=True)
         CartLineFactory(cart=CartFactory(user=user), photo=photo)
         Client().force_login(user)  # a session in the database
+        contact_thread_start(
+            user=user, name=f"{FIRST} {LAST}", email=EMAIL, language="nl", subject="Prints", body=f"I live at {STREET}"
+        )
         staff = UserFactory(is_staff=True)
         request = RequestFactory().get("/")
         request.user = staff
