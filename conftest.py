@@ -37,6 +37,16 @@ def _media_and_cache(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """Leave no language active after a test: a request's LocaleMiddleware activates one in the test's thread,
+    and a later test's reverse() would then build another language's URLs (the browser tests check Dutch pages)."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _celery_join_flag():
     """Reset Celery's process-wide "joining a result would block" flag after each test.
 
