@@ -31,7 +31,7 @@ from accounts.models import (
     ContactThread,
     User,
 )
-from privacy.admin import AdminLogWithoutPersonalData, ReadOnlyAdmin
+from privacy.admin import AdminLogWithoutPersonalData, ReadOnlyAdmin, ReadOnlyInline
 
 # Each account is its own transaction (an erasure removes files and many
 # rows); a larger selection is done in several rounds.
@@ -57,21 +57,13 @@ class CommunicationPreferenceInline(admin.TabularInline):
         return False
 
 
-class AccountEventInline(admin.TabularInline):
+class AccountEventInline(ReadOnlyInline):
     """The account's record of closing and erasing: written by the services only."""
 
     model = AccountEvent
     fk_name = "user"
-    extra = 0
     fields = ["at", "kind", "actor", "detail"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class CloseAccountForm(forms.Form):
@@ -428,20 +420,12 @@ class AccountDeletionAdmin(ReadOnlyAdmin):
         )
 
 
-class ContactMessageInline(admin.TabularInline):
+class ContactMessageInline(ReadOnlyInline):
     """The thread's messages, read-only: an answer is written through the form's answer field."""
 
     model = ContactMessage
-    extra = 0
     fields = ["sent_at", "from_staff", "author", "body"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class ContactAnswerForm(forms.ModelForm):

@@ -124,6 +124,19 @@ def _log(request: HttpRequest, objects: Iterable[models.Model], action_flag: int
     return LogEntry.objects.bulk_create(entries)
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """An inline of records written by services only: shown, never added, changed or deleted here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
