@@ -276,5 +276,36 @@ def browser():
         mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
         browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield browser
+        yield ChoiceMadeBrowser(browser)
         browser.close()
+
+
+class ChoiceMadeBrowser:
+    """The browser, whose new pages have made their cookie choice (refused all), as a returning visitor has.
+
+    The cookie banner covers the foot of the page until a choice is made; the
+    tests of the banner itself ask for a page without one (``cookie_choice=False``).
+    """
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+    def new_context(self, *args, cookie_choice: bool = True, **kwargs):
+        context = self._browser.new_context(*args, **kwargs)
+        if cookie_choice:
+            from privacy import cookies, services
+
+            value = services.cookie_consent_record(categories=set(), previous=None).cookie_value()
+            context.add_cookies(
+                [
+                    {"name": cookies.COOKIE_NAME, "value": value, "domain": host, "path": "/"}
+                    for host in ("localhost", "127.0.0.1")
+                ]
+            )
+        return context
+
+    def new_page(self, *args, cookie_choice: bool = True, **kwargs):
+        return self.new_context(*args, cookie_choice=cookie_choice, **kwargs).new_page()

@@ -102,6 +102,11 @@ class User(AbstractBaseUser, PermissionsMixin, RetentionState):
     # When the owner asked for their data to be erased (SMP-9, ALB-3): done
     # within ERASURE_WITHIN of it, whatever the time of day (STX-4).
     erasure_requested_at = models.DateTimeField(_("erasure asked for at"), null=True, blank=True, db_index=True)
+    # Restriction of processing (ALB-3): kept, not used. No marketing, service
+    # messages or profiling, and hidden from everyday staff views, until lifted.
+    processing_restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
+    # Objection to profiling (ALB-3): no suggestions from their photos, no sponsor matching.
+    profiling_objected_at = models.DateTimeField(_("objected to profiling at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -292,6 +297,7 @@ class CommunicationPreference(models.Model):
         ACCOUNT_PAGE = "account_page", _("on the account page")
         UNSUBSCRIBE_LINK = "unsubscribe_link", _("through an unsubscribe link")
         STAFF = "staff", _("by customer service")
+        PRIVACY_REQUEST = "privacy_request", _("through a privacy request")
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="communication_preferences", verbose_name=_("user")
@@ -369,6 +375,9 @@ class AccountEvent(models.Model):
         ERASURE_REQUESTED = "erasure_requested", _("erasure asked for by the customer")
         ERASED = "erased", _("personal data erased")
         PHONE_RECOGNISED = "phone_recognised", _("mobile number of a deleted account given again")
+        PROCESSING_RESTRICTED = "processing_restricted", _("processing restricted at the customer's request")
+        RESTRICTION_LIFTED = "restriction_lifted", _("restriction of processing lifted")
+        PROFILING_OBJECTED = "profiling_objected", _("objected to profiling")
         # Written by the retention sweep (no actor), with the rule in ``detail``.
         ANONYMISED = "anonymised", _("anonymised by the retention schedule")
         DELETED = "deleted", _("deleted by the retention schedule")

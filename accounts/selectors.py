@@ -72,9 +72,20 @@ def closing_consequences(*, language: str | None = None, preset: str | None = No
         ]
 
 
+def _wants(user_ref: Any, kind: str) -> Q:
+    opted = CommunicationPreference.objects.filter(user=user_ref, kind=kind)
+    chosen = (
+        ~Exists(opted.filter(enabled=False)) if COMMUNICATION_DEFAULTS[kind] else Exists(opted.filter(enabled=True))
+    )
+    # A restriction of processing (ALB-3) stops every optional message until it is lifted.
+    return chosen & ~Exists(User.objects.filter(pk=user_ref, processing_restricted_at__isnull=False))
+
+
 def wants_service_messages(user_ref: Any) -> Q:
-    """Return a condition on users: reachable by service messages (opt-out by default, STX-7)."""
-    opted = CommunicationPreference.objects.filter(user=user_ref, kind=CommunicationKind.SERVICE)
-    if COMMUNICATION_DEFAULTS[CommunicationKind.SERVICE]:
-        return ~Exists(opted.filter(enabled=False))
-    return Exists(opted.filter(enabled=True))
+    """Return a condition on users: reachable by service messages (opt-out by default, STX-7), not restricted."""
+    return _wants(user_ref, CommunicationKind.SERVICE)
+
+
+def wants_marketing(user_ref: Any) -> Q:
+    """Return a condition on users: asked for news and offers (opt-in, STX-7, SMP-11), not restricted."""
+    return _wants(user_ref, CommunicationKind.MARKETING)

@@ -463,3 +463,45 @@ def contact_threads_resolve(*, threads: QuerySet) -> int:
     return threads.exclude(status=ContactThread.Status.RESOLVED).update(
         status=ContactThread.Status.RESOLVED, resolved_at=timezone.now()
     )
+
+
+@transaction.atomic
+def account_restrict(*, user: User, restricted: bool, actor: User | None = None, note: str = "") -> bool:
+    """Restrict processing of an account's data, or lift it (ALB-3); return whether anything changed.
+
+    A restricted account gets no marketing or service messages, no profiling,
+    and is hidden from everyday staff views until the restriction is lifted.
+    """
+    account = _lock_account(user)
+    if (account.processing_restricted_at is not None) == restricted:
+        return False
+    now = timezone.now()
+    account.processing_restricted_at = now if restricted else None
+    account.save(update_fields=["processing_restricted_at"])
+    kind = AccountEvent.Kind.PROCESSING_RESTRICTED if restricted else AccountEvent.Kind.RESTRICTION_LIFTED
+    AccountEvent.objects.create(user=account, actor=actor, kind=kind, at=now, detail={"note": note[:200]})
+    user.processing_restricted_at = account.processing_restricted_at
+    return True
+
+
+@transaction.atomic
+def account_object_to_profiling(*, user: User, actor: User | None = None) -> bool:
+    """Record an objection to profiling (ALB-3): at once, no suggestions from their photos and no sponsor matching.
+
+    Suggestions made earlier and not touched by the customer are deleted.
+    Return whether it was new.
+    """
+    from orders.models import Creation
+
+    account = _lock_account(user)
+    if account.profiling_objected_at is not None:
+        return False
+    now = timezone.now()
+    account.profiling_objected_at = now
+    account.save(update_fields=["profiling_objected_at"])
+    Creation.objects.filter(user=account, status=Creation.Status.SUGGESTED).delete()
+    AccountEvent.objects.create(
+        user=account, actor=actor, kind=AccountEvent.Kind.PROFILING_OBJECTED, at=now, detail={}
+    )
+    user.profiling_objected_at = now
+    return True

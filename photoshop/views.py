@@ -8,6 +8,8 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from privacy.cookies import CookieCategory, consent_for
+
 
 def home(request: HttpRequest) -> HttpResponse:
     """Render the shop's landing page."""
@@ -47,10 +49,14 @@ def set_language(request: HttpRequest) -> HttpResponseRedirect:
     if language not in dict(settings.LANGUAGES):
         return HttpResponseRedirect(next_url)
     response = HttpResponseRedirect(_same_page_in(next_url, language))
+    # For this visit it is a necessary cookie (asked for by the visitor); kept
+    # for later visits only with consent to preference cookies (privacy.cookies).
+    consent = consent_for(request)
+    remember = consent is not None and consent.allows(CookieCategory.PREFERENCES)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
+        max_age=settings.LANGUAGE_COOKIE_AGE if remember else None,
         path=settings.LANGUAGE_COOKIE_PATH,
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,

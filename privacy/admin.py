@@ -1,23 +1,26 @@
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
 
+from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest
-from django.urls import reverse
-from django.utils import translation
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from privacy.models import PolicyVersion, SweepRun
+from privacy import dsar
+from privacy.models import CookieConsent, PolicyVersion, PrivacyRequest, PrivacyRequestEvent, SweepRun
 from privacy.policy import retention_text
 from privacy.registry import registry
 from privacy.schedule import Action, effective_schedule, preset_name
@@ -248,3 +251,224 @@ class PolicyVersionAdmin(ReadOnlyAdmin):
                 for code, name in settings.LANGUAGES
             ),
         )
+
+
+@admin.register(CookieConsent)
+class CookieConsentAdmin(AdminLogWithoutPersonalData, ReadOnlyAdmin):
+    """Proof of cookie choices (PIX-8, SMP-8), for the privacy officer: search by consent id."""
+
+    list_display = ["given_at", "consent_id", "accepted", "policy_version", "ip_network"]
+    list_filter = ["policy_version"]
+    search_fields = ["=consent_id"]
+    date_hierarchy = "given_at"
+    show_full_result_count = False
+    readonly_fields = ["consent_id", "user", "categories", "policy_version", "given_at", "ip_network"]
+    raw_id_fields = ["user"]
+
+    @admin.display(description=_("accepted categories"))
+    def accepted(self, obj: CookieConsent) -> str:
+        return ", ".join(obj.categories) or "—"
+
+
+class PrivacyRequestEventInline(admin.TabularInline):
+    model = PrivacyRequestEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("overdue")), ("week", _("due within a week"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        open_ = queryset.filter(status__in=PrivacyRequest.OPEN)
+        if self.value() == "overdue":
+            return open_.filter(due_on__lt=today)
+        if self.value() == "week":
+            return open_.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=7))
+        return queryset
+
+
+class PrivacyRequestAddForm(forms.ModelForm):
+    class Meta:
+        model = PrivacyRequest
+        fields = ["kind", "email", "name", "details", "language"]
+        widgets = {"language": forms.Select(choices=settings.LANGUAGES)}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+
+@admin.register(PrivacyRequest)
+class PrivacyRequestAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
+    """The privacy officer's queue of data-subject requests (ALB-3, ALB-4, MYS-2, MYS-3): due dates and every step."""
+
+    list_display = ["reference_link", "short_kind", "status", "email", "received_at", "due_on", "overdue"]
+    list_filter = [OverdueFilter, "status", "kind"]
+    search_fields = ["=email", "=id"]
+    list_select_related = False
+    show_full_result_count = False
+    list_per_page = 50
+    inlines = [PrivacyRequestEventInline]
+    change_form_template = "admin/privacy/privacyrequest/change_form.html"
+    readonly_fields = [
+        "reference",
+        "kind",
+        "status",
+        "user",
+        "email",
+        "name",
+        "details",
+        "language",
+        "received_at",
+        "due_on",
+        "extension_reason",
+        "email_confirmed_at",
+        "identity_verified_at",
+        "identity_method",
+        "document",
+        "outcome",
+        "closed_at",
+        "entered_by",
+    ]
+    STEPS = ("verify", "extend", "complete", "refuse")
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("details", "outcome", "extension_reason")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PrivacyRequestAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return PrivacyRequestAddForm._meta.fields if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # every change is a step (below), recorded with who and why
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # deleted by the retention schedule a year after closing (MYS-2)
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.cleaned_data
+        created = dsar.request_enter(
+            actor=request.user,
+            kind=data["kind"],
+            email=data["email"],
+            name=data["name"],
+            details=data["details"],
+            language=data["language"],
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+    @admin.display(description=_("reference"), ordering="id")
+    def reference_link(self, obj: PrivacyRequest) -> str:
+        return obj.reference
+
+    @admin.display(description=_("request"), ordering="kind")
+    def short_kind(self, obj: PrivacyRequest) -> str:
+        """The right asked for, as the label's closing words in brackets name it ("access", "erasure")."""
+        label = str(obj.get_kind_display())
+        return label.rsplit("(", 1)[-1].rstrip(")") if label.endswith(")") else label
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj: PrivacyRequest) -> bool:
+        return obj.is_overdue()
+
+    @admin.display(description=_("identity document"))
+    def document(self, obj: PrivacyRequest) -> str:
+        if not obj.identity_document:
+            return "—"
+        url = reverse("admin:privacy_privacyrequest_document", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the document (deleted once the identity is confirmed)"))
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:object_id>/step/<str:step>/",
+                self.admin_site.admin_view(self.step_view),
+                name="privacy_privacyrequest_step",
+            ),
+            path(
+                "<int:object_id>/document/",
+                self.admin_site.admin_view(self.document_view),
+                name="privacy_privacyrequest_document",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _handled(self, request: HttpRequest, object_id: int) -> PrivacyRequest:
+        if not request.user.has_perm("privacy.handle_privacyrequest"):
+            raise PermissionDenied
+        found = self.get_queryset(request).filter(pk=object_id).first()
+        if found is None:
+            raise Http404
+        return found
+
+    def step_view(self, request: HttpRequest, object_id: int, step: str) -> HttpResponse:
+        """One step on a request (confirm identity, extend, complete, refuse), from the buttons on its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        found = self._handled(request, object_id)
+        post = request.POST
+        try:
+            if step == "verify":
+                dsar.request_verify_identity(request=found, actor=request.user, note=post.get("note", ""))
+                done = _("The identity is confirmed; the document, if any, is deleted.")
+            elif step == "extend":
+                months = int(post.get("months", "0")) if post.get("months", "").isdigit() else 0
+                dsar.request_extend(request=found, actor=request.user, months=months, reason=post.get("reason", ""))
+                done = _("The request is extended; the reason is sent to the requester.")
+            elif step == "complete":
+                dsar.request_complete(request=found, actor=request.user, outcome=post.get("outcome", ""))
+                done = _("The request is completed; the requester is told what was done.")
+            elif step == "refuse":
+                dsar.request_refuse(request=found, actor=request.user, reason=post.get("reason", ""))
+                done = _("The request is refused; the reason is sent to the requester.")
+            else:
+                raise Http404
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+        return HttpResponseRedirect(reverse("admin:privacy_privacyrequest_change", args=[found.pk]))
+
+    def document_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The identity document, for the privacy officer only, never cached."""
+        found = self._handled(request, object_id)
+        if not found.identity_document:
+            raise Http404
+        name = found.identity_document.name
+        response = FileResponse(
+            found.identity_document.open("rb"), as_attachment=False, filename=name.rsplit("/", 1)[-1]
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_handle"] = (
+            obj is not None and obj.is_open and request.user.has_perm("privacy.handle_privacyrequest")
+        )
+        context["extension_months"] = dsar.EXTENSION_MONTHS
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)

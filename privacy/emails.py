@@ -21,3 +21,23 @@ def send_export_ready_email(*, export: DataExport) -> None:
     }
     message = render_email(template="privacy/email/export_ready", context=context, language=language, to=user.email)
     send_email(message, user=user, kind=MessageLog.Kind.TRANSACTIONAL)
+
+
+def send_request_email(*, request_id: int, step: str) -> None:
+    """Tell the requester, in their language, where their privacy request stands (one e-mail per step)."""
+    from django.utils import translation
+
+    from privacy.dsar import confirm_url, document_rule
+    from privacy.models import PrivacyRequest
+
+    request = PrivacyRequest.objects.select_related("user").filter(pk=request_id).first()
+    if request is None or not request.email:
+        return
+    with translation.override(request.language):  # the link opens the page in their language
+        kind = str(request.get_kind_display())
+        link = confirm_url(request) if step == "confirm" else ""
+    context = {"request": request, "step": step, "kind": kind, "confirm_url": link, "document_rule": document_rule()}
+    message = render_email(
+        template="privacy/email/request", context=context, language=request.language, to=request.email
+    )
+    send_email(message, user=request.user, kind=MessageLog.Kind.TRANSACTIONAL)

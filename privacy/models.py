@@ -172,3 +172,178 @@ class RetentionNotice(models.Model):
 
     def __str__(self) -> str:
         return f"notice {self.pk}"
+
+
+class CookieConsent(models.Model):
+    """Proof of one cookie choice (PIX-8, SMP-8): which categories, under which policy version, when, from where.
+
+    ``consent_id`` is the anonymous id in the visitor's cookie; a change of
+    mind is a new row with the same id. The address is truncated to its
+    network. Linked to the account when the visitor was signed in, so that it
+    goes with the account's data; deleted 13 months after the choice (SMP-8).
+    """
+
+    consent_id = models.UUIDField(_("consent id"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cookie_consents",
+        verbose_name=_("customer"),
+    )
+    categories = models.JSONField(_("accepted categories"), default=list, blank=True)
+    policy_version = models.PositiveIntegerField(_("policy version shown"))
+    given_at = models.DateTimeField(_("chosen at"), default=timezone.now, db_index=True)
+    ip_network = models.CharField(_("network (truncated address)"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("cookie choice")
+        verbose_name_plural = _("cookie choices")
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"consent {self.consent_id}"
+
+
+def request_document_path(instance: PrivacyRequest, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"privacy-requests/{uuid.uuid4().hex}.{suffix}"
+
+
+class PrivacyRequest(RetentionState):
+    """A data-subject request (ALB-3): who asked for what, how we knew it was them, and every step until closed.
+
+    Due one month after it is received; extendable by up to two more months
+    with a reason sent to the requester; refused only with a reason (MYS-3).
+    The identity document (MYS-2, SMP-10) is deleted as soon as the identity
+    is accepted. Requests and their proof are deleted a year after they are
+    closed (MYS-2); an erasure of the person keeps only a keyed hash of the
+    e-mail address, as proof that the request was handled.
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("See the data you hold about me (access)")
+        EXPORT = "export", _("Give me a copy of my data to take elsewhere (portability)")
+        RECTIFICATION = "rectification", _("Correct data about me (rectification)")
+        ERASURE = "erasure", _("Erase my data (erasure)")
+        RESTRICTION = "restriction", _("Stop using my data while something is checked (restriction)")
+        OBJECTION_MARKETING = "objection_marketing", _("Stop sending me marketing (objection)")
+        OBJECTION_PROFILING = (
+            "objection_profiling",
+            _("Stop using my data for suggestions and sponsor adverts (objection to profiling)"),
+        )
+        WITHDRAW_CONSENT = "withdraw_consent", _("Withdraw a consent I gave")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received")
+        IDENTITY_PENDING = "identity_pending", _("identity to be confirmed")
+        IN_PROGRESS = "in_progress", _("in progress")
+        EXTENDED = "extended", _("extended")
+        COMPLETED = "completed", _("completed")
+        REFUSED = "refused", _("refused")
+
+    class Identity(models.TextChoices):
+        REAUTHENTICATION = "reauthentication", _("signed in and confirmed with their password")
+        EMAIL_LINK = "email_link", _("confirmed a link sent to their e-mail address")
+        DOCUMENT = "document", _("identity document checked")
+        STAFF = "staff", _("checked by staff")
+
+    OPEN = (Status.RECEIVED, Status.IDENTITY_PENDING, Status.IN_PROGRESS, Status.EXTENDED)
+
+    kind = models.CharField(_("request"), max_length=24, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="privacy_requests",
+        verbose_name=_("customer"),
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
+    email_hash = models.CharField(_("keyed hash of the e-mail address"), max_length=64, editable=False)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    details = models.TextField(_("details"), blank=True, max_length=4000)
+    language = models.CharField(_("language"), max_length=8, default="nl")
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    due_on = models.DateField(_("due on"), db_index=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    identity_verified_at = models.DateTimeField(_("identity confirmed at"), null=True, blank=True)
+    identity_method = models.CharField(_("identity confirmed by"), max_length=20, choices=Identity.choices, blank=True)
+    identity_document = models.FileField(
+        _("identity document"), upload_to=request_document_path, max_length=200, blank=True
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by (staff)"),
+    )
+
+    class Meta:
+        verbose_name = _("privacy request")
+        verbose_name_plural = _("privacy requests")
+        ordering = ["due_on", "received_at"]
+        permissions = [("handle_privacyrequest", "Can handle privacy requests (verify, extend, complete, refuse)")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["completed", "refused"], closed_at__isnull=False)
+                | (~Q(status__in=["completed", "refused"]) & Q(closed_at__isnull=True)),
+                name="privacy_request_closed_when_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"PR-{self.pk:06d}" if self.pk else "PR-new"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    def is_overdue(self, today=None) -> bool:
+        return self.is_open and (today or timezone.localdate()) > self.due_on
+
+
+class PrivacyRequestEvent(RetentionState):
+    """One step of a privacy request: who did what, when, and why (every step is recorded)."""
+
+    class Action(models.TextChoices):
+        RECEIVED = "received", _("received")
+        EMAIL_CONFIRMED = "email_confirmed", _("e-mail address confirmed")
+        DOCUMENT_UPLOADED = "document_uploaded", _("identity document received")
+        IDENTITY_VERIFIED = "identity_verified", _("identity confirmed")
+        APPLIED = "applied", _("applied at once")
+        EXTENDED = "extended", _("extended")
+        COMPLETED = "completed", _("completed")
+        REFUSED = "refused", _("refused")
+
+    request = models.ForeignKey(PrivacyRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("step"), max_length=20, choices=Action.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("privacy request step")
+        verbose_name_plural = _("privacy request steps")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -114,3 +114,65 @@ _account_data(
     (),
     examples=_("the notices we sent you before deleting data"),
 )
+
+# PIX-8, SMP-8: proof of each cookie choice, deleted 13 months after it was made.
+register(
+    PersonalData(
+        model="privacy.CookieConsent",
+        category=Category.COOKIE_CONSENT,
+        purpose=_("Proving which cookies you allowed, and when."),
+        record_purpose=_("Keeping proof of each visitor's cookie consent (GDPR article 7)."),
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        examples=_(
+            "an anonymous consent id, the categories you accepted, the policy version and a shortened IP address"
+        ),
+        subject="user",
+        fields=(Anonymise("ip_network", S.BLANK),),
+        anonymise_by_deleting=True,
+        triggers={"consent_given": F("given_at")},
+    )
+)
+
+# ALB-3, ALB-4, MYS-2: data-subject requests and their identity proof, deleted a year after they are closed.
+# An erasure of the person blanks what names them and keeps the keyed hash: proof the request was handled.
+register(
+    PersonalData(
+        model="privacy.PrivacyRequest",
+        category=Category.PRIVACY_REQUEST,
+        purpose=_("Handling the requests you make about your data, and proving that we did."),
+        record_purpose=_("Handling data subjects' requests (access, erasure, objection, ...) and proving it."),
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        examples=_(
+            "what you asked, your e-mail address and name, each step we took, and an identity document "
+            "until your identity is confirmed"
+        ),
+        subject="user",
+        fields=(
+            Anonymise("email", S.BLANK),
+            Anonymise("name", S.BLANK),
+            Anonymise("details", S.BLANK),
+            Anonymise("outcome", S.BLANK),
+            Anonymise("identity_document", S.DROP),
+        ),
+        files=("identity_document",),
+        anonymised_marker="anonymised_at",
+        not_personal_fields={
+            "email_hash": "a keyed hash (HMAC) of the address: proof the request was handled, not the address",
+            "email_confirmed_at": "the moment a link was confirmed, not the address",
+        },
+        triggers={"request_closed": F("closed_at")},
+    )
+)
+register(
+    PersonalData(
+        model="privacy.PrivacyRequestEvent",
+        category=Category.PRIVACY_REQUEST,
+        purpose=_("Handling the requests you make about your data, and proving that we did."),
+        record_purpose=_("Handling data subjects' requests (access, erasure, objection, ...) and proving it."),
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        subject="request__user",
+        fields=(Anonymise("note", S.BLANK),),
+        anonymised_marker="anonymised_at",
+        triggers={"request_closed": F("request__closed_at")},
+    )
+)

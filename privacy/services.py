@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.core import signing
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from privacy import files
-from privacy.models import DataExport
+from privacy import cookies, files
+from privacy.models import CookieConsent, DataExport
 from privacy.registry import PersonalData, registry
 from privacy.schedule import Action, effective_schedule
 from privacy.sweep import apply_in_batches, delete_by_key, split_by_holds
@@ -142,3 +143,29 @@ def exports_remove_expired(*, now: datetime.datetime | None = None) -> int:
         changed = expired.update(status=DataExport.Status.EXPIRED, file="")
     transaction.on_commit(lambda: files.remove(removals))
     return changed
+
+
+def cookie_consent_record(
+    *, categories: set[str], previous: cookies.Consent | None, user=None, ip: str = ""
+) -> cookies.Consent:
+    """Record a cookie choice as proof (PIX-8, SMP-8) and return it for the visitor's cookie.
+
+    Unknown categories are dropped; necessary cookies need no choice. A change
+    of mind keeps the visitor's consent id, so their choices read as one
+    history. Recorded under the policy version in force (published here if new).
+    """
+    from privacy.policy import current_version
+
+    accepted = frozenset(c for c in categories if c in cookies.OPTIONAL)
+    consent_id = previous.id if previous is not None else uuid.uuid4()
+    now = timezone.now().replace(microsecond=0)
+    version = current_version().number
+    CookieConsent.objects.create(
+        consent_id=consent_id,
+        user=user if user is not None and user.is_authenticated else None,
+        categories=sorted(accepted),
+        policy_version=version,
+        given_at=now,
+        ip_network=cookies.truncated_ip(ip),
+    )
+    return cookies.Consent(consent_id, accepted, version, now)

@@ -35,6 +35,11 @@ def creation_suggest(*, user, product: Product) -> Creation:
     An earlier suggestion of the same format the customer has not touched is
     replaced; one they edited or put in their cart stays.
     """
+    if user.profiling_objected_at is not None or user.processing_restricted_at is not None:
+        # ALB-3: an objection to profiling, or a restriction, stops suggestions at once.
+        raise ValidationError(
+            _("You asked us not to use your photos for suggestions. You can still make a photo book yourself.")
+        )
     if not product.is_active or product.kind not in SUGGESTIBLE_KINDS:
         raise ValidationError(_("We can only suggest photo books and calendars."))
     fmt = _format_of(product)

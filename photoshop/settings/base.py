@@ -161,6 +161,8 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     # Questions to customer service (accounts.views.contact).
     "contact": "5/h/ip",
+    # Privacy requests from the public form (privacy.dsar_views).
+    "privacy_request": "5/h/ip",
 }
 # The client's address for those limits: without a proxy the connection's own
 # (production.py counts one proxy). TRUSTED_PROXY_COUNT is the number of proxies
@@ -179,6 +181,8 @@ LANGUAGES = [("nl", _("Dutch")), ("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The switcher's choice; sent on top-level navigation only (production.py adds Secure).
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# A year when the visitor accepts preference cookies, else for the visit only (privacy.cookies).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True
@@ -405,15 +409,25 @@ STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
 STRIPE_JS_URL = "https://js.stripe.com/v3/"
 
+# Statistics (optional): Google Analytics 4, loaded only after the visitor accepts statistics
+# cookies (privacy.cookies; Consent Mode v2 signals from their choice). Unset: no analytics at all.
+ANALYTICS_GA_MEASUREMENT_ID = env.str("ANALYTICS_GA_MEASUREMENT_ID", default="")
+ANALYTICS_SCRIPT_URL = "https://www.googletagmanager.com/gtag/js"
+_ANALYTICS_HOSTS = (
+    ["https://www.googletagmanager.com", "https://*.google-analytics.com", "https://*.analytics.google.com"]
+    if ANALYTICS_GA_MEASUREMENT_ID
+    else []
+)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, "https://js.stripe.com"],
+        "script-src": [SELF, "https://js.stripe.com", *_ANALYTICS_HOSTS],
         "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", *env.list("CSP_IMG_SRC", default=[])],
+        "img-src": [SELF, "data:", *_ANALYTICS_HOSTS, *env.list("CSP_IMG_SRC", default=[])],
         "font-src": [SELF],
-        "connect-src": [SELF, "https://api.stripe.com", *env.list("CSP_CONNECT_SRC", default=[])],
+        "connect-src": [SELF, "https://api.stripe.com", *_ANALYTICS_HOSTS, *env.list("CSP_CONNECT_SRC", default=[])],
         "form-action": [SELF, *environment.social_form_actions(SOCIALACCOUNT_PROVIDERS)],
         "frame-ancestors": [NONE],
         "object-src": [NONE],

@@ -47,3 +47,58 @@ def site_header(context: template.Context) -> SafeString:
     if request is None:  # a page rendered without its request (the server error page): forms without a token
         return fill(parts, {CSRF_TOKEN: "", PATH: "/"})
     return fill(parts, {CSRF_TOKEN: escape(get_token(request)), PATH: escape(request.get_full_path())})
+
+
+BANNER_HIDDEN = "__cookie_banner_hidden__"
+
+
+def _banner_categories() -> tuple[dict, list[dict]]:
+    from privacy.cookies import CATEGORY_TEXTS, OPTIONAL, CookieCategory
+
+    def item(category: CookieCategory) -> dict:
+        return {"value": category.value, "label": category.label, "text": CATEGORY_TEXTS[category], "accepted": False}
+
+    return item(CookieCategory.NECESSARY), [item(c) for c in OPTIONAL]
+
+
+@functools.lru_cache(maxsize=KEPT)
+def _banner_parts(language: str) -> tuple[str, ...]:
+    necessary, optional = _banner_categories()
+    context = {
+        "csrf_token": CSRF_TOKEN,
+        "next": PATH,
+        "hidden": BANNER_HIDDEN,
+        "necessary": necessary,
+        "optional": optional,
+    }
+    return split_at(render_to_string("_cookie_banner.html", context), (CSRF_TOKEN, PATH, BANNER_HIDDEN))
+
+
+@register.simple_tag(takes_context=True)
+def cookie_banner(context: template.Context) -> SafeString:
+    """The cookie banner (PIX-8, SMP-8): shown until the visitor chooses, hidden (to reopen) after."""
+    from privacy.cookies import consent_for
+
+    request = context.get("request")
+    parts = _banner_parts(get_language() or "")
+    if request is None:
+        return SafeString("")
+    hidden = " hidden" if consent_for(request) is not None else ""
+    return fill(
+        parts,
+        {CSRF_TOKEN: escape(get_token(request)), PATH: escape(request.get_full_path()), BANNER_HIDDEN: hidden},
+    )
+
+
+@register.simple_tag
+def consent_script() -> SafeString:
+    """The consent script: it starts accepted scripts (and Google Analytics, when configured) after a choice."""
+    from django.conf import settings
+    from django.templatetags.static import static
+
+    attrs = f'src="{escape(static("privacy/consent.js"))}" defer'
+    ga_id = settings.ANALYTICS_GA_MEASUREMENT_ID
+    if ga_id:
+        src = f"{settings.ANALYTICS_SCRIPT_URL}?id={ga_id}"
+        attrs += f' data-ga-id="{escape(ga_id)}" data-ga-src="{escape(src)}"'
+    return SafeString(f"<script {attrs}></script>")

@@ -10,6 +10,7 @@ A held invoice keeps what tax law needs: for a consumer, no name or address.
 
 import datetime
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from orders.tests.test_privacy_rules import delivered_order
 from photos.models import Photo, PhotoConsent
 from photos.tests.factories import PhotoFactory
 from privacy.admin import _log
+from privacy.models import CookieConsent
 
 T0 = datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.UTC)
 EMAIL = "zoltan.quixote@example.net"
@@ -64,6 +66,9 @@ def test_an_erased_customer_leaves_no_trace_in_any_table_or_file(django_capture_
         order = delivered_order(user=user)
         photo = PhotoFactory(user=user, filename=f"{FIRST} at the sea.jpg")
         PhotoConsent.objects.create(user=user, keep_location=True)
+        CookieConsent.objects.create(
+            user=user, consent_id=uuid.uuid4(), categories=["statistics"], policy_version=1, ip_network="198.51.100.0"
+        )
         CartLineFactory(cart=CartFactory(user=user), photo=photo)
         Client().force_login(user)  # a session in the database
         contact_thread_start(
@@ -102,6 +107,7 @@ def test_an_erased_customer_leaves_no_trace_in_any_table_or_file(django_capture_
     assert invoice.customer_name == ""
     assert not invoice.pdf
     assert User.objects.filter(pk=user.pk, anonymised_at__isnull=False).exists()
+    assert not CookieConsent.objects.filter(user=user).exists()
 
 
 @pytest.mark.django_db

@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.tests.factories import AddressFactory, UserFactory
 from photos.models import Photo
 from photos.tests.factories import PhotoFactory
+from privacy.models import CookieConsent
 
 OUT = Path(settings.BASE_DIR) / "screenshots" / "privacy"
 PASSWORD = "a-long-password-for-tests"
@@ -96,4 +97,80 @@ def test_a_customer_asks_for_a_copy_of_their_data_and_downloads_it(browser, live
     assert records["accounts.User"][0]["first_name"] == "Noor"
     assert any(name.startswith("files/") for name in archive.namelist())
     assert link.endswith("/")
+    context.close()
+
+
+def _analytics_on(settings) -> None:
+    settings.ANALYTICS_GA_MEASUREMENT_ID = "G-TEST123"
+    policy = {**settings.CONTENT_SECURITY_POLICY}
+    policy["DIRECTIVES"] = {**policy["DIRECTIVES"]}
+    policy["DIRECTIVES"]["script-src"] = [*policy["DIRECTIVES"]["script-src"], "https://www.googletagmanager.com"]
+    settings.CONTENT_SECURITY_POLICY = policy
+
+
+def _watch_analytics(page) -> list[str]:
+    """Record every request for Google's tag and answer it locally (no network here)."""
+    seen: list[str] = []
+
+    def answer(route):
+        seen.append(route.request.url)
+        route.fulfill(status=200, content_type="application/javascript", body="window.__gaLoaded = true;")
+
+    page.route("https://www.googletagmanager.com/**", answer)
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visitor_refuses_all_cookies_and_no_analytics_request_is_made(browser, live_server, settings):
+    _analytics_on(settings)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", cookie_choice=False)
+    page = context.new_page()
+    seen = _watch_analytics(page)
+    page.goto(live_server.url + "/en/")
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=OUT / "cookie-banner-phone.png")
+    banner = page.locator("#cookie-banner")
+    assert banner.is_visible()
+    page.get_by_role("button", name="Refuse all").click()
+    banner.wait_for(state="hidden")
+    page.goto(live_server.url + _url("privacy:cookies"))
+    page.wait_for_load_state("networkidle")
+    assert seen == []
+    assert page.evaluate("window.dataLayer.some(e => e[0] === 'consent' && e[1] === 'default')")
+    assert not page.locator("#cookie-banner").is_visible()
+    assert not [c for c in context.cookies() if c["name"].startswith("_ga")]
+    record = CookieConsent.objects.get()
+    assert record.categories == []
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_statistics_starts_analytics_at_once_and_the_footer_link_reopens_the_choice(
+    browser, live_server, settings
+):
+    _analytics_on(settings)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB", cookie_choice=False)
+    page = context.new_page()
+    seen = _watch_analytics(page)
+    page.goto(live_server.url + "/en/")
+    page.get_by_text("Choose per category").click()
+    page.get_by_label("Statistics").check()
+    page.screenshot(path=OUT / "cookie-choose-desktop.png")
+    page.get_by_role("button", name="Save my choice").click()
+    page.locator("#cookie-banner").wait_for(state="hidden")
+    page.wait_for_function("window.__gaLoaded === true")  # without a reload
+    assert len(seen) == 1
+    assert "id=G-TEST123" in seen[0]
+    granted = page.evaluate(
+        "window.dataLayer.filter(e => e[0] === 'consent' && e[1] === 'update').map(e => e[2].analytics_storage)"
+    )
+    assert granted == ["granted"]
+    page.get_by_role("link", name="Cookie settings").click()
+    assert page.locator("#cookie-banner").is_visible()
+    assert page.get_by_label("Statistics").is_checked()
+    assert not page.get_by_label("Marketing").is_checked()
+    page.get_by_role("button", name="Refuse all").click()
+    page.locator("#cookie-banner").wait_for(state="hidden")
+    assert [r.categories for r in CookieConsent.objects.order_by("pk")] == [["statistics"], []]
+    assert len({r.consent_id for r in CookieConsent.objects.all()}) == 1
     context.close()
