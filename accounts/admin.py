@@ -31,6 +31,7 @@ from accounts.models import (
     ContactThread,
     User,
 )
+from privacy.access import HidesRestricted, LogsAccess
 from privacy.admin import AdminLogWithoutPersonalData, ReadOnlyAdmin, ReadOnlyInline
 
 # Each account is its own transaction (an erasure removes files and many
@@ -103,7 +104,8 @@ ACCOUNT_ACTIONS = {
 
 
 @admin.register(User)
-class UserAdmin(AdminLogWithoutPersonalData, DjangoUserAdmin):
+class UserAdmin(HidesRestricted, LogsAccess, AdminLogWithoutPersonalData, DjangoUserAdmin):
+    access_subject = restricted_subject = ""  # the record is the person
     ordering = ["email"]
     list_display = [
         "email",
@@ -442,7 +444,7 @@ class ContactAnswerForm(forms.ModelForm):
 
 
 @admin.register(ContactThread)
-class ContactThreadAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
+class ContactThreadAdmin(HidesRestricted, LogsAccess, AdminLogWithoutPersonalData, admin.ModelAdmin):
     """Customer service's questions: answer from the thread (the answer is e-mailed), mark them resolved."""
 
     form = ContactAnswerForm

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from photos import services
 from photos.models import Photo
 from photos.processing import Fit, print_fit
+from privacy.access import HidesRestricted, LogsAccess
 from privacy.admin import AdminLogWithoutPersonalData, DeletesStoredFiles
 
 APPROVE, REJECT = "_approve", "_reject"
@@ -65,7 +66,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Photo)
-class PhotoAdmin(AdminLogWithoutPersonalData, DeletesStoredFiles, admin.ModelAdmin):
+class PhotoAdmin(HidesRestricted, LogsAccess, AdminLogWithoutPersonalData, DeletesStoredFiles, admin.ModelAdmin):
     """Photos with what a print needs (size, DPI per format, quality, capture date); held ones wait for a decision."""
 
     form = ReviewForm

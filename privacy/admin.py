@@ -20,7 +20,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from privacy import dsar
-from privacy.models import CookieConsent, PolicyVersion, PrivacyRequest, PrivacyRequestEvent, SweepRun
+from privacy.access import LogsAccess, access_record
+from privacy.models import (
+    AccessLogEntry,
+    CookieConsent,
+    PolicyVersion,
+    PrivacyRequest,
+    PrivacyRequestEvent,
+    SweepRun,
+)
 from privacy.policy import retention_text
 from privacy.registry import registry
 from privacy.schedule import Action, effective_schedule, preset_name
@@ -313,7 +321,7 @@ class PrivacyRequestAddForm(forms.ModelForm):
 
 
 @admin.register(PrivacyRequest)
-class PrivacyRequestAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
+class PrivacyRequestAdmin(LogsAccess, AdminLogWithoutPersonalData, admin.ModelAdmin):
     """The privacy officer's queue of data-subject requests (ALB-3, ALB-4, MYS-2, MYS-3): due dates and every step."""
 
     list_display = ["reference_link", "short_kind", "status", "email", "received_at", "due_on", "overdue"]
@@ -460,6 +468,7 @@ class PrivacyRequestAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
         if not found.identity_document:
             raise Http404
         name = found.identity_document.name
+        access_record(staff=request.user, records=[(found, found.user_id)], action="download")
         response = FileResponse(
             found.identity_document.open("rb"), as_attachment=False, filename=name.rsplit("/", 1)[-1]
         )
@@ -472,3 +481,17 @@ class PrivacyRequestAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
         )
         context["extension_months"] = dsar.EXTENSION_MONTHS
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(AdminLogWithoutPersonalData, ReadOnlyAdmin):
+    """The access log (PIX-9) for the privacy officer: who opened or exported whose data, and when."""
+
+    list_display = ["at", "staff", "action", "record_type", "record_id", "subject"]
+    list_filter = ["action", "record_type"]
+    search_fields = ["=staff__email", "=subject__email", "=record_id"]
+    date_hierarchy = "at"
+    list_select_related = ["staff", "subject"]
+    show_full_result_count = False
+    fields = ["at", "staff", "action", "record_type", "record_id", "subject"]
+    readonly_fields = fields

@@ -347,3 +347,44 @@ class PrivacyRequestEvent(RetentionState):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccessLogEntry(RetentionState):
+    """One staff view or export of a person's personal data (PIX-9): who, what, whose and when.
+
+    Written when a staff member opens a customer's record, order, photo,
+    question or privacy request in the admin, downloads a print-lab export or
+    an identity document. Kept 2 years as evidence (PIX-9 in the default
+    schedule). An erasure of the person removes the link to them; the entry
+    of what staff did stays.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        DOWNLOAD = "download", _("downloaded a file")
+        EXPORT = "export", _("exported")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("whose data"),
+    )
+    action = models.CharField(_("what was done"), max_length=10, choices=Action.choices)
+    record_type = models.CharField(_("kind of record"), max_length=60)
+    record_id = models.CharField(_("record"), max_length=64)
+
+    class Meta:
+        verbose_name = _("access to personal data")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["subject", "at"]), models.Index(fields=["staff", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.record_id}"

@@ -176,3 +176,20 @@ register(
         triggers={"request_closed": F("request__closed_at")},
     )
 )
+
+# PIX-9: every staff view or export of a person's data, kept 2 years as evidence. An erasure of the
+# person removes the link to them; what the staff member did stays (it names no one then).
+register(
+    PersonalData(
+        model="privacy.AccessLogEntry",
+        category=Category.ACCESS_LOG,
+        purpose=_("Evidence of which staff member looked at or exported your data, and when."),
+        record_purpose=_("Logging every staff access to a person's data (who, what, whose, when)."),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        examples=_("which staff member opened your account, orders or photos, and when"),
+        subject="subject",
+        fields=(Anonymise("subject", S.NULL),),
+        anonymised_marker="anonymised_at",
+        triggers={"recorded": F("at")},
+    )
+)

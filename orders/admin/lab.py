@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import LabExport, LabOrder, Order, OrderLine, OrderStatus, PrintFile
 from orders.services.lab import PRODUCIBLE, lab_export_create, line_defect_decide
 from orders.services.lifecycle import order_transition
+from privacy.access import LogsAccess, access_record
 from privacy.admin import AdminLogWithoutPersonalData
 
 
@@ -73,7 +74,7 @@ class LabLineInline(admin.TabularInline):
 
 
 @admin.register(LabOrder)
-class LabOrderAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
+class LabOrderAdmin(LogsAccess, AdminLogWithoutPersonalData, admin.ModelAdmin):
     list_display = ("number", "placed_at", "status", "line_count", "files_ready")
     list_filter = ("status",)
     search_fields = ("number",)
@@ -149,11 +150,14 @@ class LabOrderAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
         """Serve one print file of an order to produce: the lab never opens a customer's originals."""
         if not self.has_view_permission(request):
             raise Http404
-        print_file = PrintFile.objects.filter(
-            pk=pk, line__order__status__in=PRODUCIBLE, status=PrintFile.Status.READY
-        ).first()
+        print_file = (
+            PrintFile.objects.select_related("line__order")
+            .filter(pk=pk, line__order__status__in=PRODUCIBLE, status=PrintFile.Status.READY)
+            .first()
+        )
         if print_file is None or not print_file.file:
             raise Http404
+        access_record(staff=request.user, records=[(print_file, print_file.line.order.user_id)], action="download")
         return FileResponse(print_file.file.open("rb"), content_type="image/jpeg")
 
 
@@ -193,6 +197,9 @@ class LabExportAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
         export = LabExport.objects.filter(pk=pk).first()
         if export is None or not export.archive or not self.has_view_permission(request, export):
             raise Http404
+        # PIX-9: each order in the archive is an export of its customer's data.
+        orders = export.orders.only("pk", "user_id")
+        access_record(staff=request.user, records=[(o, o.user_id) for o in orders], action="export")
         return FileResponse(export.archive.open("rb"), as_attachment=True, filename=f"lab-export-{pk}.zip")
 
     def has_add_permission(self, request) -> bool:

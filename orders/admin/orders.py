@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, Refund
 from orders.money import format_cents
 from orders.services.lifecycle import order_event_record, order_transition
+from privacy.access import HidesRestricted, LogsAccess
 from privacy.admin import AdminLogWithoutPersonalData
 
 # Other parts of the shop add their actions to the order list (payments: re-check
@@ -192,7 +193,7 @@ STATUS_ORDER_FIELDS = ["number", "status", "status_reason", "placed_at", "paid_a
 
 
 @admin.register(Order)
-class OrderAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
+class OrderAdmin(HidesRestricted, LogsAccess, AdminLogWithoutPersonalData, admin.ModelAdmin):
     list_display = ["number", "placed_at", "status_label", "email", "total", "shipping_method"]
     list_display_links = ["number"]
     list_filter = ["status", PlacedWithinFilter]
