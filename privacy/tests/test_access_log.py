@@ -52,7 +52,7 @@ def test_pix9_support_opening_a_customers_account_order_and_photo_is_logged_but_
 
 
 @pytest.mark.django_db
-def test_pix9_a_print_lab_export_download_logs_each_order_as_exported(
+def test_pix9_a_lab_export_download_logs_each_order_as_exported(
     staff_client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
