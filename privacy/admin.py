@@ -19,10 +19,11 @@ from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from privacy import dsar
+from privacy import breaches, dsar
 from privacy.access import LogsAccess, access_record
 from privacy.models import (
     AccessLogEntry,
+    Breach,
     CookieConsent,
     PolicyVersion,
     PrivacyRequest,
@@ -495,3 +496,89 @@ class AccessLogEntryAdmin(AdminLogWithoutPersonalData, ReadOnlyAdmin):
     show_full_result_count = False
     fields = ["at", "staff", "action", "record_type", "record_id", "subject"]
     readonly_fields = fields
+
+
+@admin.register(Breach)
+class BreachAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
+    """The breach register (SMP-12): describe a breach, link the people it concerns, and tell them."""
+
+    list_display = ["title", "discovered_at", "reported_to_authority_at", "people", "told"]
+    search_fields = ["title"]
+    date_hierarchy = "discovered_at"
+    change_form_template = "admin/privacy/breach/change_form.html"
+    readonly_fields = ["created_by", "created_at", "notify_started_at", "people", "told"]
+    fieldsets = [
+        (None, {"fields": ["title", "description", "discovered_at", "occurred_on", "reported_to_authority_at"]}),
+        (
+            _("Notice to the people concerned"),
+            {"fields": ["impact_nl", "advice_nl", "impact_fr", "advice_fr", "impact_en", "advice_en"]},
+        ),
+        (_("Progress"), {"fields": ["created_by", "created_at", "notify_started_at", "people", "told"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_people=models.Count("notices"),
+                n_told=models.Count("notices", filter=models.Q(notices__notified_at__isnull=False)),
+            )
+        )
+
+    @admin.display(description=_("people concerned"))
+    def people(self, obj: Breach) -> int:
+        return getattr(obj, "n_people", 0)
+
+    @admin.display(description=_("told"))
+    def told(self, obj: Breach) -> int:
+        return getattr(obj, "n_told", 0)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the register is evidence (GDPR article 33(5))
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:object_id>/step/<str:step>/",
+                self.admin_site.admin_view(self.step_view),
+                name="privacy_breach_step",
+            )
+        ]
+        return own + super().get_urls()
+
+    def step_view(self, request: HttpRequest, object_id: int, step: str) -> HttpResponse:
+        """Link people by e-mail address, or start telling them."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        breach = Breach.objects.filter(pk=object_id).first()
+        if breach is None:
+            raise Http404
+        try:
+            if step == "link":
+                linked, unknown = breaches.breach_link_people(
+                    breach=breach, emails=request.POST.get("emails", "").split()
+                )
+                messages.success(request, _("%(count)d people linked.") % {"count": linked})
+                if unknown:
+                    messages.warning(
+                        request,
+                        _("No customer account has these addresses: %(emails)s") % {"emails": ", ".join(unknown[:20])},
+                    )
+            elif step == "notify":
+                count = breaches.breach_notify(breach=breach)
+                messages.success(
+                    request, _("%(count)d people are being told, each in their language.") % {"count": count}
+                )
+            else:
+                raise Http404
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(reverse("admin:privacy_breach_change", args=[breach.pk]))

@@ -41,3 +41,11 @@ def send_request_email(*, request_id: int, step: str) -> None:
         template="privacy/email/request", context=context, language=request.language, to=request.email
     )
     send_email(message, user=request.user, kind=MessageLog.Kind.TRANSACTIONAL)
+
+
+def send_breach_email(*, breach, user) -> None:
+    """Tell one person about a breach that concerns them (SMP-12): likely impact and advice, in their language."""
+    language = user.language if user.language in ("nl", "fr", "en") else "nl"
+    context = {"impact": getattr(breach, f"impact_{language}"), "advice": getattr(breach, f"advice_{language}")}
+    message = render_email(template="privacy/email/breach", context=context, language=language, to=user.email)
+    send_email(message, user=user, kind=MessageLog.Kind.TRANSACTIONAL)

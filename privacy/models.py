@@ -388,3 +388,58 @@ class AccessLogEntry(RetentionState):
 
     def __str__(self) -> str:
         return f"{self.record_type} {self.record_id}"
+
+
+class Breach(models.Model):
+    """A personal-data breach (SMP-12, GDPR articles 33-34): what happened, whom it concerns, and their notice.
+
+    The notice the affected people receive (likely impact and advice) is
+    written in each language of the shop; each person gets it in theirs.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("what happened (internal)"))
+    discovered_at = models.DateTimeField(_("discovered at"), default=timezone.now)
+    occurred_on = models.DateField(_("occurred on"), null=True, blank=True)
+    reported_to_authority_at = models.DateTimeField(
+        _("reported to the data protection authority at"), null=True, blank=True
+    )
+    impact_nl = models.TextField(_("likely impact (Dutch)"), blank=True)
+    impact_fr = models.TextField(_("likely impact (French)"), blank=True)
+    impact_en = models.TextField(_("likely impact (English)"), blank=True)
+    advice_nl = models.TextField(_("advice (Dutch)"), blank=True)
+    advice_fr = models.TextField(_("advice (French)"), blank=True)
+    advice_en = models.TextField(_("advice (English)"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    notify_started_at = models.DateTimeField(_("notification started at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data breach")
+        verbose_name_plural = _("data breaches")
+        ordering = ["-discovered_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BreachNotice(models.Model):
+    """One person a breach concerns, and when they were told (SMP-12)."""
+
+    breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="notices", verbose_name=_("data breach"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="breach_notices", verbose_name=_("customer")
+    )
+    linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person concerned by a breach")
+        verbose_name_plural = _("people concerned by breaches")
+        constraints = [models.UniqueConstraint(fields=["breach", "user"], name="privacy_breach_notice_once")]
+        indexes = [models.Index(fields=["breach", "notified_at"])]
+
+    def __str__(self) -> str:
+        return f"breach {self.breach_id} notice {self.pk}"

@@ -193,3 +193,22 @@ register(
         triggers={"recorded": F("at")},
     )
 )
+
+# SMP-12: who a data breach concerned and when they were told; the breach's own record names no one.
+registry.not_personal(
+    "privacy.Breach", "an incident's description and notice texts; the people it concerns are in privacy.BreachNotice"
+)
+register(
+    PersonalData(
+        model="privacy.BreachNotice",
+        category=Category.ACCESS_LOG,
+        purpose=_("Telling you about a security incident that concerns your data, and proving that we did."),
+        record_purpose=_("Notifying the people a personal-data breach concerns (GDPR article 34) and proving it."),
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        examples=_("that a security incident concerned you, and when we told you"),
+        subject="user",
+        fields=(),
+        anonymise_by_deleting=True,
+        triggers={"recorded": lambda: Coalesce(F("notified_at"), F("linked_at"))},
+    )
+)

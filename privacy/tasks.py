@@ -45,3 +45,15 @@ def send_retention_notices() -> dict:
     from privacy.notices import retention_notices_plan, retention_notices_send
 
     return {"planned": retention_notices_plan(), "sent": retention_notices_send()}
+
+
+@shared_task(name="privacy.notify_breach", bind=True)
+def notify_breach(self, breach_id: int) -> int:
+    """Tell every person a breach concerns (SMP-12); the task's progress shows in the admin's task results."""
+    from privacy.breaches import breach_send_notices
+
+    def progress(sent: int) -> None:
+        if self.request.id and not self.request.is_eager:
+            self.update_state(state="PROGRESS", meta={"sent": sent})
+
+    return breach_send_notices(breach_id=breach_id, progress=progress)

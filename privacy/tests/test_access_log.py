@@ -52,9 +52,7 @@ def test_pix9_support_opening_a_customers_account_order_and_photo_is_logged_but_
 
 
 @pytest.mark.django_db
-def test_pix9_a_lab_export_download_logs_each_order_as_exported(
-    staff_client, django_capture_on_commit_callbacks
-):
+def test_pix9_a_lab_export_download_logs_each_order_as_exported(staff_client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first, second = _paid_order(), _paid_order()
     export = lab_export_create(orders=[first, second])
