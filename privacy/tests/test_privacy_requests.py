@@ -363,6 +363,8 @@ def test_the_request_form_lists_every_right_and_costs_few_queries(client, django
     for label in ("(access)", "(portability)", "(rectification)", "(erasure)", "(restriction)", "(objection)"):
         assert label in page
     assert re.search(r"identity card or driving licence", page)
+    preselected = client.get(_url("privacy:request") + "?kind=restriction").content.decode()
+    assert re.search(r'value="restriction"[^>]*checked', preselected)
     page = client.post(_url("privacy:request"), {"kind": "rectification", "email": "x"}).content.decode()
     assert "Enter a valid email address." in page
     assert "Tell us what is wrong and what it should be." in page
