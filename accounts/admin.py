@@ -165,6 +165,9 @@ class UserAdmin(HidesRestricted, LogsAccess, AdminLogWithoutPersonalData, Django
             # address never becomes the account's, and the old one is told.
             obj.email = form.initial["email"]
         super().save_model(request, obj, form, change)
+        if change:  # a rectification by staff (ALB-3): which fields, by whom
+            changed = sorted(name for name in form.changed_data if name not in ("email", "password"))
+            services.details_changed_record(user=obj, fields=changed, actor=request.user)
         if obj.email != new_email and services.user_request_email_change(request=request, user=obj, email=new_email):
             self.message_user(
                 request,

@@ -378,6 +378,7 @@ class AccountEvent(models.Model):
         PROCESSING_RESTRICTED = "processing_restricted", _("processing restricted at the customer's request")
         RESTRICTION_LIFTED = "restriction_lifted", _("restriction of processing lifted")
         PROFILING_OBJECTED = "profiling_objected", _("objected to profiling")
+        DETAILS_CHANGED = "details_changed", _("details corrected (rectification)")
         # Written by the retention sweep (no actor), with the rule in ``detail``.
         ANONYMISED = "anonymised", _("anonymised by the retention schedule")
         DELETED = "deleted", _("deleted by the retention schedule")

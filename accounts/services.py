@@ -53,22 +53,42 @@ def user_record_activity(*, user: User) -> bool:
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, data: Mapping[str, Any]) -> User:
-    """Update the profile fields given in ``data`` after validating the whole user.
+def details_changed_record(*, user: User, fields: list[str], actor: User | None = None) -> None:
+    """Record a rectification (ALB-3): which fields changed and who changed them, never the values."""
+    if fields:
+        AccountEvent.objects.create(
+            user=user,
+            actor=actor,
+            kind=AccountEvent.Kind.DETAILS_CHANGED,
+            at=timezone.now(),
+            detail={"fields": fields},
+        )
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, data: Mapping[str, Any], actor: User | None = None) -> User:
+    """Update the profile fields given in ``data`` after validating the whole user; record what changed.
 
     A mobile number that a deleted account had (STX-5) is recognised: the
     account gets a record of it and the kept hash has served its purpose.
     """
     previous_phone = str(user.mobile_phone or "")
     fields = [name for name in PROFILE_FIELDS if name in data]
+    if not user.is_business:
+        fields += ["company_name", "vat_number"]
+    # As stored: a model form has already put the new values on ``user``.
+    before = User.objects.filter(pk=user.pk).values(*fields).first() or {}
     for name in fields:
-        setattr(user, name, data[name])
+        if name in data:
+            setattr(user, name, data[name])
     if not user.is_business:
         user.company_name = ""
         user.vat_number = ""
-        fields += ["company_name", "vat_number"]
     user.full_clean()
     user.save(update_fields=sorted(set(fields)))
+    details_changed_record(
+        user=user, fields=sorted(n for n in set(fields) if getattr(user, n) != before.get(n)), actor=actor
+    )
     phone = str(user.mobile_phone or "")
     if phone and phone != previous_phone:
         kept = PhoneVerification.objects.filter(digest=phone_digest(phone)).first()
