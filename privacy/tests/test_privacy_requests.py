@@ -369,3 +369,21 @@ def test_the_request_form_lists_every_right_and_costs_few_queries(client, django
     assert "Enter a valid email address." in page
     assert "Tell us what is wrong and what it should be." in page
     assert not PrivacyRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_identity_document_in_s3_is_gone_once_the_identity_is_confirmed(
+    s3_storage, django_capture_on_commit_callbacks
+):
+    client, bucket = s3_storage
+    made = dsar.request_enter(actor=None, kind="access", email="a@example.com", name="A", details="", language="en")
+    PrivacyRequest.objects.filter(pk=made.pk).update(status="identity_pending", email_confirmed_at=T0)
+    with django_capture_on_commit_callbacks(execute=True):
+        dsar.request_attach_document(request=made, upload=_png())
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert len(keys) == 1
+    assert keys[0].startswith("privacy-requests/")
+    assert "id-card" not in keys[0]  # the stored name says nothing about the person
+    with django_capture_on_commit_callbacks(execute=True):
+        dsar.request_verify_identity(request=made, actor=None, note="seen")
+    assert client.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
