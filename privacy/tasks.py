@@ -9,7 +9,12 @@ def retention_sweep() -> dict:
     """Apply the retention schedule (every PRIVACY_SWEEP_INTERVAL_MINUTES); return the per-rule counts.
 
     A sweep still running from the last beat finishes the work; this one steps aside.
+    It first publishes the policy in force if it changed (a deploy with a new
+    schedule): cookie choices made under the earlier version are asked again.
     """
+    from privacy.policy import current_version
+
+    current_version()
     try:
         run = run_sweep()
     except SweepLocked as exc:

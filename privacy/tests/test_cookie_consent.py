@@ -185,3 +185,14 @@ def test_a_malformed_cookie_counts_as_no_choice():
         assert cookies.valid_consent(value, version=1) is None
     assert cookies.truncated_ip("2001:db8:1234:5678::1") == "2001:db8:1234::"
     assert cookies.truncated_ip("not an address") == ""
+
+
+@pytest.mark.django_db
+def test_a_new_schedule_is_published_by_the_next_sweep_and_the_banner_comes_back(client, settings):
+    from privacy.tasks import retention_sweep
+
+    _choose(client, "accept")
+    settings.PRIVACY_RETENTION_OVERRIDES = {"SMP-8": {"period": {"months": 12}}}
+    assert " hidden" in _banner(client.get(HOME).content.decode())  # not published yet: no page view writes
+    retention_sweep()
+    assert " hidden" not in _banner(client.get(HOME).content.decode())
