@@ -102,3 +102,39 @@ def consent_script() -> SafeString:
         src = f"{settings.ANALYTICS_SCRIPT_URL}?id={ga_id}"
         attrs += f' data-ga-id="{escape(ga_id)}" data-ga-src="{escape(src)}"'
     return SafeString(f"<script {attrs}></script>")
+
+
+@register.simple_tag
+def social_login_configured() -> bool:
+    """Whether any social login is set up (``SOCIALACCOUNT_PROVIDERS`` from the environment).
+
+    Without one, the sign-in page skips allauth's provider list, which reads
+    the database on every request to find none.
+    """
+    from django.conf import settings
+
+    return bool(settings.SOCIALACCOUNT_PROVIDERS)
+
+
+_UNBOUND_FORMS_KEPT = 64
+_unbound_forms: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def form_as_p(form) -> SafeString:
+    """``form.as_p``, rendered once per form class, language and initial values while the form is unbound.
+
+    An empty sign-in form is the same for every visitor; rendering its fields
+    through the form renderer was a third of the sign-in page's time. A bound
+    form (with the visitor's input and errors) is rendered each time.
+    """
+    if form.is_bound:
+        return form.as_p()
+    key = (type(form), get_language(), repr(sorted(form.initial.items())), tuple(form.fields))
+    html = _unbound_forms.get(key)
+    if html is None:
+        html = str(form.as_p())
+        if len(_unbound_forms) >= _UNBOUND_FORMS_KEPT:
+            _unbound_forms.clear()
+        _unbound_forms[key] = html
+    return SafeString(html)
