@@ -26,10 +26,10 @@ from accounts.models import (
     CommunicationKind,
     CommunicationPreference,
     PhoneVerification,
-    Session,
     User,
 )
 from accounts.selectors import communication_preferences_for
+from accounts.sessions import sessions_end_for
 from privacy.services import ERASURE, erase_subject
 
 
@@ -235,8 +235,7 @@ def _close_locked(account: User, *, now: datetime.datetime) -> int:
     # A closed account no longer signs in: the sign-in backends refuse inactive users.
     account.is_active = False
     account.save(update_fields=["closed_at", "is_active"])
-    ended, _per_model = Session.objects.filter(account=account).delete()
-    return ended
+    return sessions_end_for(account)
 
 
 def account_close(*, user: User, actor: User | None = None, reason: str = "") -> User:

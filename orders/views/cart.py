@@ -13,12 +13,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from orders.models import CartLine, Finish, Fit, Format
 from orders.money import format_cents
-from orders.selectors.cart import cart_for_request, cart_view, orderable_formats
+from orders.selectors.cart import cart_for_request, cart_view
 from orders.services import cart as services
-
-
-def _finishes():
-    return Finish.objects.filter(is_active=True, product__is_active=True).order_by("product_id", "position", "id")
+from orders.templatetags.orders_options import finish_options_by_product
 
 
 def _int(value: str | None, default: int = 0) -> int:
@@ -31,17 +28,14 @@ def _int(value: str | None, default: int = 0) -> int:
 @require_safe
 def cart(request: HttpRequest) -> HttpResponse:
     view = cart_view(cart_for_request(request))
-    finishes: dict[int, list[Finish]] = {}
-    for finish in _finishes():
-        finishes.setdefault(finish.product_id, []).append(finish)
+    finishes = finish_options_by_product()  # markup, kept per catalogue version
     for line_view in view.lines:
-        line_view.finishes = finishes.get(line_view.line.format.product_id, [])
+        line_view.finishes = finishes.get(line_view.line.format.product_id, "")
     response = render(
         request,
         "orders/cart/cart.html",
         {
             "cart": view,
-            "formats": list(orderable_formats()),
             "fits": Fit.choices,
             "items_total": format_cents(view.items_cents),
         },
