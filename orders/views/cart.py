@@ -15,7 +15,8 @@ from orders.models import CartLine, Finish, Fit, Format
 from orders.money import format_cents
 from orders.selectors.cart import cart_for_request, cart_view
 from orders.services import cart as services
-from orders.templatetags.orders_options import finish_options_by_product
+from orders.templatetags.orders_options import finish_options, finish_options_by_product, format_options
+from photoshop.partials import render_partial
 
 
 def _int(value: str | None, default: int = 0) -> int:
@@ -31,12 +32,22 @@ def cart(request: HttpRequest) -> HttpResponse:
     finishes = finish_options_by_product()  # markup, kept per catalogue version
     for line_view in view.lines:
         line_view.finishes = finishes.get(line_view.line.format.product_id, "")
+    lines = render_partial(
+        "orders/cart_lines.html",
+        {
+            "cart": view,
+            "fits": Fit.choices,
+            "format_options": format_options,
+            "finish_options": finish_options,
+        },
+        request=request,
+    )
     response = render(
         request,
         "orders/cart/cart.html",
         {
             "cart": view,
-            "fits": Fit.choices,
+            "lines": lines,
             "items_total": format_cents(view.items_cents),
         },
     )
