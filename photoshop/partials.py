@@ -13,6 +13,7 @@ templates.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,17 @@ from orders.money import format_cents
 
 def _url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
+
+
+def _date(value, fmt: str = "j F Y") -> str:
+    """Django's ``date`` filter: an aware moment in the current time zone, in the active language."""
+    from django.utils import formats, timezone
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, fmt)
 
 
 def _colon() -> str:
@@ -53,6 +65,7 @@ def environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.globals.update(url=_url, colon=_colon)
     env.filters["cents"] = lambda value, currency="EUR": format_cents(int(value or 0), currency or "EUR")
+    env.filters["date"] = _date
     return env
 
 

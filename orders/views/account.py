@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -22,8 +23,13 @@ from orders.models import Order, OrderStatus
 from orders.selectors.account import invoice_of, order_detail_for, orders_for, steps_of
 from orders.services.reminders import unsubscribe_user_from_token
 from orders.services.reorder import order_reorder
+from photoshop.partials import render_partial
 
 ORDERS_PER_PAGE = 20
+
+
+def _items_label(count: int) -> str:
+    return ngettext("%(counter)s item", "%(counter)s items", count) % {"counter": count}
 
 
 @never_cache
@@ -31,7 +37,20 @@ ORDERS_PER_PAGE = 20
 def order_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(orders_for(user=request.user), ORDERS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "orders/account/order_list.html", {"page": page, "orders": page.object_list})
+    orders = list(page.object_list)
+    rows = render_partial(
+        "orders/order_rows.html",
+        {
+            "orders": orders,
+            "statuses": {value: capfirst(str(label)) for value, label in OrderStatus.choices},
+            "items": {
+                o.pk: ngettext("%(counter)s item", "%(counter)s items", o.item_count or 0)
+                % {"counter": o.item_count or 0}
+                for o in orders
+            },
+        },
+    )
+    return render(request, "orders/account/order_list.html", {"page": page, "orders": orders, "rows": rows})
 
 
 def _invoice_url(order: Order, invoice) -> str:

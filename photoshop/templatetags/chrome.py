@@ -138,3 +138,16 @@ def form_as_p(form) -> SafeString:
             _unbound_forms.clear()
         _unbound_forms[key] = html
     return SafeString(html)
+
+
+@functools.lru_cache(maxsize=KEPT * 4)
+def _account_nav(language: str, script_prefix: str, current: str) -> str:
+    return render_to_string("accounts/_account_nav.html", {"current": current})
+
+
+@register.simple_tag
+def account_nav(current: str | None) -> SafeString:
+    """The account pages' menu: the same for every customer, rendered once per language and page."""
+    from django.urls import get_script_prefix
+
+    return SafeString(_account_nav(get_language() or "", get_script_prefix(), current or ""))
