@@ -66,7 +66,7 @@ class TileKind(NamedTuple):
     blurry: bool | None
 
 
-def tile_kind(photo: Photo, *, can_order: bool, catalogue_version: str) -> TileKind:
+def tile_kind(photo, *, can_order: bool, catalogue_version: str) -> TileKind:
     score = photo.quality_score
     return TileKind(
         language=get_language() or "",
@@ -110,8 +110,11 @@ def _tile_markup(kind: TileKind) -> str:
     return render_to_string("photos/_tile.html", context)
 
 
-def gallery_tiles(photos: list[Photo], *, can_order: bool, catalogue_version: str) -> list[SafeString]:
-    """Return each photo's tile, from the kept tile of its kind with its own id, file name and reason."""
+def gallery_tiles(photos: list, *, can_order: bool, catalogue_version: str) -> list[SafeString]:
+    """Return each photo's tile, from the kept tile of its kind with its own id, file name and reason.
+
+    ``photos`` are photos or rows with ``TILE_FIELDS`` as attributes (``values_list(..., named=True)``).
+    """
     tiles = []
     for photo in photos:
         parts = _tile_parts(tile_kind(photo, can_order=can_order, catalogue_version=catalogue_version))

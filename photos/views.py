@@ -59,7 +59,8 @@ def gallery(request: HttpRequest) -> HttpResponse:
         if album is None:
             raise Http404
         photos = photos.filter(album=album)
-    photos = photos.select_related(None).only(*TILE_FIELDS)
+    # Rows, not model instances: a tile reads these columns only (photos.tiles).
+    photos = photos.select_related(None).values_list(*TILE_FIELDS, named=True)
     page = Paginator(photos, PAGE_SIZE).get_page(request.GET.get("page"))
     order_formats = orderable_formats()
     context = {
