@@ -130,8 +130,6 @@ def connect(url: str):
         class Conn:
             def __init__(self, path: str) -> None:
                 self.raw = sqlite3.connect(path)
-                # The page cache the sweep gives itself (PRIVACY_SWEEP_SQLITE_CACHE_MB): a like-for-like baseline.
-                self.raw.execute("PRAGMA cache_size = -65536")
 
             def execute(self, sql: str, params=()):
                 return self.raw.execute(sql.replace("%s", "?"), params)

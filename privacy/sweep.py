@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q, signals
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.utils import timezone
@@ -337,22 +337,6 @@ def _heartbeat(run: SweepRun, counts: dict[str, RuleOutcome]) -> None:
     SweepRun.objects.filter(pk=run.pk).update(heartbeat_at=moment, counts={k: v.as_dict() for k, v in counts.items()})
 
 
-def _bounded_sqlite_cache() -> None:
-    """Give this connection a page cache of ``PRIVACY_SWEEP_SQLITE_CACHE_MB`` on SQLite (default 2 MB).
-
-    Bulk work walks large indexes: with SQLite's default cache their inner
-    pages are read again from the file for every batch once the database
-    outgrows it. A fixed size keeps the sweep's memory bounded whatever the
-    number of users. PostgreSQL has its own shared buffers.
-    """
-    from django.conf import settings
-
-    if connection.vendor == "sqlite":
-        megabytes = int(getattr(settings, "PRIVACY_SWEEP_SQLITE_CACHE_MB", 64))
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = -{megabytes * 1024}")
-
-
 def run_sweep(
     *,
     now: datetime.datetime | None = None,
@@ -375,7 +359,6 @@ def run_sweep(
     run = _start(now=now, preset=name, dry_run=dry_run)
     counts = {rule.id: RuleOutcome(action=str(rule.action)) for rule in schedule}
     try:
-        _bounded_sqlite_cache()
         if not dry_run:
             files.process_pending()
         for rule in rules:
