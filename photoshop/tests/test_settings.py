@@ -204,7 +204,7 @@ def test_production_with_cache_url_uses_redis_and_trusts_one_proxy():
         ALLOWED_HOSTS="shop.example",
         CACHE_URL="redis://redis.internal:6379/1",
     )
-    assert found["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["CACHES"]["default"]["BACKEND"] == "photoshop.cache.RedisCache"  # Django's, one client per pool
     assert found["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
 
 
