@@ -34,6 +34,9 @@ def _media_and_cache(settings, tmp_path):
         },
     }
     cache.clear()
+    from orders.selectors.catalogue import remember_version
+
+    remember_version(None)  # the catalogue version is read again from the emptied cache
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ rate or shipping method. Nothing here writes to the database.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -41,15 +42,33 @@ class VatRateMissing(LookupError):
         )
 
 
+# The version as this process last read it, and until when it may be used without asking again:
+# a page asks for it once per choice list or fragment, so it is asked of the shared cache at most
+# once per READ_EVERY seconds. An edit in this process shows at once (the bump sets it here too);
+# in the others within READ_EVERY.
+READ_EVERY = 1.0
+_read: dict[str, object] = {"version": None, "until": 0.0}
+
+
 def catalogue_version() -> str:
     """Return the catalogue's current version: a token that changes with every catalogue edit."""
+    now = time.monotonic()
+    if _read["version"] is not None and now < _read["until"]:
+        return _read["version"]
     version = cache.get(VERSION_KEY)
     if version is None:
         # An empty cache (a restart, an eviction) starts a new version: stale copies are never read.
         version = uuid.uuid4().hex
         if not cache.add(VERSION_KEY, version, timeout=version_timeout()):
             version = cache.get(VERSION_KEY) or version
+    remember_version(version, now=now)
     return version
+
+
+def remember_version(version: str | None, *, now: float | None = None) -> None:
+    """Use ``version`` in this process for the next READ_EVERY seconds (None: ask the cache next time)."""
+    _read["version"] = version
+    _read["until"] = (now if now is not None else time.monotonic()) + READ_EVERY
 
 
 def version_timeout() -> int | None:

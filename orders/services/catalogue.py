@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from orders.models import Finish, Format, Product, ProductImage, ShippingMethod, VatRate
-from orders.selectors.catalogue import VERSION_KEY, version_timeout
+from orders.selectors.catalogue import VERSION_KEY, remember_version, version_timeout
 
 CATALOGUE_MODELS = (Product, Format, Finish, ProductImage, VatRate, ShippingMethod)
 
@@ -24,6 +24,7 @@ def catalogue_version_bump() -> str:
     """Start a new catalogue version now: every cached catalogue page and print format list is rebuilt."""
     version = uuid.uuid4().hex
     cache.set(VERSION_KEY, version, timeout=version_timeout())
+    remember_version(version)
     return version
 
 
