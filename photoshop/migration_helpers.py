@@ -71,3 +71,21 @@ def revoke_permissions(apps, group_name: str, codenames_by_app: CodenamesByApp) 
     permissions = list(_permissions(apps, codenames_by_app))
     for group in Group.objects.filter(name=group_name):
         group.permissions.remove(*permissions)
+
+
+def grants(by_role: Mapping[str, CodenamesByApp]):
+    """A migration operation giving each role (group) these permissions, and taking them back when reversed.
+
+    ``{"Privacy officer": {"privacy": ["view_breach", ...]}}``.
+    """
+    from django.db import migrations
+
+    def forwards(apps, schema_editor) -> None:
+        for role, permissions in by_role.items():
+            grant_permissions(apps, role, permissions)
+
+    def backwards(apps, schema_editor) -> None:
+        for role, permissions in by_role.items():
+            revoke_permissions(apps, role, permissions)
+
+    return migrations.RunPython(forwards, backwards)

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from photoshop.migration_helpers import grant_permissions, revoke_permissions
+from photoshop.migration_helpers import grants
 
 GRANTS = {
     "Privacy officer": {
@@ -17,17 +17,7 @@ GRANTS = {
 }
 
 
-def forwards(apps, schema_editor):
-    for name, permissions in GRANTS.items():
-        grant_permissions(apps, name, permissions)
-
-
-def backwards(apps, schema_editor):
-    for name, permissions in GRANTS.items():
-        revoke_permissions(apps, name, permissions)
-
-
 class Migration(migrations.Migration):
     dependencies = [("privacy", "0009_privacy_requests")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [grants(GRANTS)]
