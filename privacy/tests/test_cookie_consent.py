@@ -196,3 +196,12 @@ def test_a_new_schedule_is_published_by_the_next_sweep_and_the_banner_comes_back
     assert " hidden" in _banner(client.get(HOME).content.decode())  # not published yet: no page view writes
     retention_sweep()
     assert " hidden" not in _banner(client.get(HOME).content.decode())
+
+
+@pytest.mark.django_db
+def test_only_the_privacy_officer_reads_the_proof_of_cookie_choices(client, staff_client):
+    _choose(client, "refuse")
+    url = reverse("admin:privacy_cookieconsent_changelist")
+    assert staff_client("Support").get(url).status_code == 403
+    assert staff_client("Marketing").get(url).status_code == 403
+    assert staff_client("Privacy officer").get(url).status_code == 200

@@ -387,3 +387,18 @@ def test_the_identity_document_in_s3_is_gone_once_the_identity_is_confirmed(
     with django_capture_on_commit_callbacks(execute=True):
         dsar.request_verify_identity(request=made, actor=None, note="seen")
     assert client.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+
+
+@pytest.mark.django_db
+def test_the_confirmation_page_shows_only_ones_own_request(client, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask(client, details="my own words")
+    made = PrivacyRequest.objects.get()
+    page = client.get(_url("privacy:request_sent")).content.decode()
+    assert made.reference in page
+    other = Client()
+    page = other.get(_url("privacy:request_sent")).content.decode()
+    assert made.reference not in page
+    assert made.email not in page
