@@ -10,7 +10,6 @@ file removals happen after the commit.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -79,17 +78,12 @@ def _locked(request: PrivacyRequest) -> PrivacyRequest:
     return PrivacyRequest.objects.select_for_update().get(pk=request.pk)
 
 
-def _after_commit(send: Callable[..., None], request_id: int) -> None:
-    transaction.on_commit(lambda: send(request_id=request_id))
+def _tell(request: PrivacyRequest, step: str) -> None:
+    """E-mail the requester where their request stands, once this transaction commits."""
+    from privacy.emails import send_request_email
 
-
-def _email(step: str):
-    def send(*, request_id: int) -> None:
-        from privacy.emails import send_request_email
-
-        send_request_email(request_id=request_id, step=step)
-
-    return send
+    request_id = request.pk
+    transaction.on_commit(lambda: send_request_email(request_id=request_id, step=step))
 
 
 def _account_for(email: str):
@@ -161,9 +155,9 @@ def request_submit(
         if kind in AT_ONCE:
             _apply_at_once(request, actor=None)
         else:
-            _after_commit(_email("received"), request.pk)
+            _tell(request, "received")
     else:
-        _after_commit(_email("confirm"), request.pk)
+        _tell(request, "confirm")
     return request
 
 
@@ -185,7 +179,7 @@ def request_enter(*, actor, kind: str, email: str, name: str, details: str, lang
         entered_by=actor,
     )
     _record(request, Action.RECEIVED, actor=actor, note="entered by staff", at=now)
-    _after_commit(_email("received"), request.pk)
+    _tell(request, "received")
     return request
 
 
@@ -200,6 +194,8 @@ def request_confirm_email(*, request: PrivacyRequest) -> PrivacyRequest:
     request = _locked(request)
     if request.status != Status.IDENTITY_PENDING or request.email_confirmed_at is not None:
         return request
+    # Only a signed-in request has its account from the start: its own address confirms its owner.
+    signed_in = request.user_id is not None
     request.email_confirmed_at = timezone.now()
     request.user = request.user or _account_for(request.email)
     _record(request, Action.EMAIL_CONFIRMED)
@@ -208,12 +204,10 @@ def request_confirm_email(*, request: PrivacyRequest) -> PrivacyRequest:
         request.save()
         _apply_at_once(request, actor=None)
         return request
-    # A document is asked only of someone who did not sign in: the account's own address confirms its owner.
-    signed_in = request.events.filter(action=Action.RECEIVED, note="signed in").exists()
     if signed_in or not document_rule():
         _identity_confirmed(request, PrivacyRequest.Identity.EMAIL_LINK)
     request.save()
-    _after_commit(_email("received"), request.pk)
+    _tell(request, "received")
     return request
 
 
@@ -282,7 +276,7 @@ def request_extend(*, request: PrivacyRequest, actor, months: int, reason: str) 
     request.extension_reason = reason
     request.save()
     _record(request, Action.EXTENDED, actor=actor, note=f"until {request.due_on.isoformat()}: {reason}")
-    _after_commit(_email("extended"), request.pk)
+    _tell(request, "extended")
     return request
 
 
@@ -299,7 +293,7 @@ def request_refuse(*, request: PrivacyRequest, actor, reason: str) -> PrivacyReq
     _drop_document(request)
     request.save()
     _record(request, Action.REFUSED, actor=actor, note=reason)
-    _after_commit(_email("refused"), request.pk)
+    _tell(request, "refused")
     return request
 
 
@@ -316,7 +310,7 @@ def _close(request: PrivacyRequest, *, actor, outcome: str, action: str = Action
     _drop_document(request)
     request.save()
     _record(request, action, actor=actor, note=outcome)
-    _after_commit(_email("completed"), request.pk)
+    _tell(request, "completed")
 
 
 def _carry_out(request: PrivacyRequest, *, actor, outcome: str) -> str:

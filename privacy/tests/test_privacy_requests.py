@@ -402,3 +402,19 @@ def test_the_confirmation_page_shows_only_ones_own_request(client, django_captur
     page = other.get(_url("privacy:request_sent")).content.decode()
     assert made.reference not in page
     assert made.email not in page
+
+
+@pytest.mark.django_db
+def test_a_social_login_confirms_by_the_link_and_needs_no_document(client, django_capture_on_commit_callbacks):
+    person = UserFactory(email="social@example.com")
+    person.set_unusable_password()
+    person.save()
+    client.force_login(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url("privacy:request"), {"kind": "access"})
+    made = PrivacyRequest.objects.get()
+    assert (made.status, made.user) == ("identity_pending", person)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link_in_last_mail(LINK), {"confirm": "1"})
+    made.refresh_from_db()
+    assert (made.status, made.identity_method) == ("in_progress", "email_link")  # no ID document under MYS-2
