@@ -381,3 +381,26 @@ def confirm_url(request: PrivacyRequest) -> str:
     from photoshop.emails import absolute_url
 
     return absolute_url(reverse("privacy:request_confirm", args=[confirm_token(request)]))
+
+
+@transaction.atomic
+def requests_close_unconfirmed(*, now: datetime.datetime | None = None) -> int:
+    """Close the requests whose confirmation link expired unused (set-based); return how many.
+
+    Nobody showed the request was theirs, so nothing is done and the
+    requester is not written to again; closing starts MYS-2's year, after
+    which the request and its address are deleted like any other.
+    """
+    now = now or timezone.now()
+    stale = PrivacyRequest.objects.select_for_update().filter(
+        status=Status.IDENTITY_PENDING, email_confirmed_at__isnull=True, received_at__lt=now - CONFIRM_WITHIN
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    outcome = "The confirmation link expired unused: nothing was done."
+    PrivacyRequest.objects.filter(pk__in=ids).update(status=Status.REFUSED, outcome=outcome, closed_at=now)
+    PrivacyRequestEvent.objects.bulk_create(
+        [PrivacyRequestEvent(request_id=pk, action=Action.REFUSED, note=outcome, at=now) for pk in ids]
+    )
+    return len(ids)

@@ -62,3 +62,11 @@ def notify_breach(self, breach_id: int) -> int:
             self.update_state(state="PROGRESS", meta={"sent": sent})
 
     return breach_send_notices(breach_id=breach_id, progress=progress)
+
+
+@shared_task(name="privacy.close_unconfirmed_requests")
+def close_unconfirmed_requests() -> int:
+    """Close privacy requests whose confirmation link expired unused (they then follow MYS-2's retention)."""
+    from privacy.dsar import requests_close_unconfirmed
+
+    return requests_close_unconfirmed()

@@ -271,6 +271,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # One notice, 30 days ahead, before the schedule ends an account or photos; sent in the morning.
     "privacy-retention-notices": {"task": "privacy.send_retention_notices", "schedule": crontab(hour=9, minute=30)},
     "sessions-clear-expired": {"task": "privacy.clear_expired_sessions", "schedule": crontab(hour=4, minute=0)},
+    "privacy-close-unconfirmed-requests": {
+        "task": "privacy.close_unconfirmed_requests",
+        "schedule": crontab(hour=4, minute=20),
+    },
     # Direct uploads whose token expired without a photo naming them.
     "photos-remove-abandoned-uploads": {"task": "photos.remove_abandoned_uploads", "schedule": crontab(minute=40)},
     # PIX-7: originals still carrying a location their owner does not (or no longer) consent to.

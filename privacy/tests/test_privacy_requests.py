@@ -418,3 +418,24 @@ def test_a_social_login_confirms_by_the_link_and_needs_no_document(client, djang
         client.post(link_in_last_mail(LINK), {"confirm": "1"})
     made.refresh_from_db()
     assert (made.status, made.identity_method) == ("in_progress", "email_link")  # no ID document under MYS-2
+
+
+@pytest.mark.django_db
+def test_mys2_a_request_never_confirmed_is_closed_when_its_link_expires_and_deleted_a_year_later(client):
+    from privacy.tasks import close_unconfirmed_requests
+
+    with time_machine.travel(T0, tick=False):
+        _ask(client, email="never.confirmed@example.com")
+    made = PrivacyRequest.objects.get()
+    with time_machine.travel(T0 + datetime.timedelta(days=7) - datetime.timedelta(minutes=1), tick=False):
+        assert close_unconfirmed_requests() == 0
+    with time_machine.travel(T0 + datetime.timedelta(days=7, minutes=1), tick=False):
+        assert close_unconfirmed_requests() == 1
+    made.refresh_from_db()
+    assert made.status == "refused"
+    assert made.closed_at is not None
+    assert _steps(made) == ["received", "refused"]
+    closed = made.closed_at
+    with time_machine.travel(closed + relativedelta(years=1) + DAY, tick=False):
+        run_sweep(preset="default")
+    assert not PrivacyRequest.objects.filter(email="never.confirmed@example.com").exists()
