@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import itertools
 import json
 import os
@@ -295,6 +296,12 @@ def populate_accounts(conn, n: int, rng: random.Random, vendor: str, media: Path
     conn.commit()
 
 
+def photo_key(index: int) -> uuid.UUID:
+    """Return the key of the photo made ``index``-th: random-looking like the app's uuid4 keys, so that rows and
+    files spread as the app's do (256 folders), yet known to the orders that print it."""
+    return uuid.UUID(bytes=hashlib.blake2b(f"photo-{index}".encode(), digest_size=16).digest())
+
+
 def populate_photos(conn, n: int, rng: random.Random, vendor: str, media: Path) -> None:
     """Photos with their stored files: one for every fourth user over 12 years, visitors' of the last months."""
     span = YEARS_SPREAD * 365 * 24 * 3600
@@ -320,7 +327,7 @@ def populate_photos(conn, n: int, rng: random.Random, vendor: str, media: Path) 
         for uid, session, ages in chunk:
             index += 1
             uploaded = NOW - datetime.timedelta(seconds=rng.randrange(ages))
-            key = uuid.UUID(int=index)
+            key = photo_key(index)
             names = [f"photos/originals/{key.hex[:2]}/{key.hex}.jpg"] + [
                 f"photos/thumbnails/{key.hex[:2]}/{key.hex}-{size}.jpg" for size in ("small", "large")
             ]
@@ -381,10 +388,10 @@ def populate_orders(conn, n: int, rng: random.Random, vendor: str, media: Path) 
         f" VALUES ({', '.join(['%s'] * 41)})"
     )
     line_sql = (
-        "INSERT INTO orders_orderline (id, fit, order_id, position, product_kind, product_name, format_code,"
+        "INSERT INTO orders_orderline (id, photo_id, fit, order_id, position, product_kind, product_name, format_code,"
         " format_name, width_mm, height_mm, finish_code, finish_name, photos_per_item, quantity, unit_price_cents,"
         " total_cents, vat_rate_bp, refunded_cents, lab_decision, lab_note) VALUES"
-        f" ({', '.join(['%s'] * 20)})"
+        f" ({', '.join(['%s'] * 21)})"
     )
     file_sql = (
         "INSERT INTO orders_printfile (id, fit, line_id, position, file, sha256, width_px, height_px, status,"
@@ -417,9 +424,12 @@ def populate_orders(conn, n: int, rng: random.Random, vendor: str, media: Path) 
                  f"Anna Peeters{uid or index}", "", "Straat 1", "", "1000", "Brussel", "BE", "", "", "", "", "", "",
                  "", "", "", 1, "Bpost", 495, 2100, 390, 0, 885, 154, 0, "", "bpost", "", *when)
             )  # fmt: skip
+            # An account's order prints its photo (every fourth user has one: the uid // 4-th made).
+            photo = None if uid is None else photo_key(uid // 4)
+            photo = photo.hex if photo and vendor == "sqlite" else photo
             lines.append(
-                (index, "crop", pk, 1, "print", "Classic prints", "10x15", "10 x 15 cm", 150, 100, "", "", 1, 10,
-                 39, 390, 2100, 0, "", "")
+                (index, photo, "crop", pk, 1, "print", "Classic prints", "10x15", "10 x 15 cm", 150, 100, "", "",
+                 1, 10, 39, 390, 2100, 0, "", "")
             )  # fmt: skip
             name = f"orders/{key}/001-001.jpg"
             (media / name).parent.mkdir(parents=True, exist_ok=True)
@@ -541,6 +551,12 @@ def hand_sql_photos(conn, vendor: str, media: Path) -> int:
         ).fetchall():
             for name in names:
                 (media / name).unlink(missing_ok=True)
+        # An order line keeps its snapshot; its link to a deleted photo goes (SET_NULL).
+        conn.execute(
+            "UPDATE orders_orderline SET photo_id = NULL"
+            f" WHERE photo_id IN (SELECT id FROM photos_photo WHERE {where})",
+            params,
+        )
         changed += conn.execute(f"DELETE FROM photos_photo WHERE {where}", params).rowcount
     conn.commit()
     return changed
@@ -612,6 +628,7 @@ STATE_QUERIES = {
     "photos": "SELECT COUNT(*) FROM photos_photo",
     "orders": "SELECT COUNT(*) FROM orders_order",
     "order_lines": "SELECT COUNT(*) FROM orders_orderline",
+    "order_lines_with_photo": "SELECT COUNT(*) FROM orders_orderline WHERE photo_id IS NOT NULL",
     "print_files": "SELECT COUNT(*) FROM orders_printfile",
     "invoices": "SELECT COUNT(*) FROM orders_invoice",
     "invoices_without_order": "SELECT COUNT(*) FROM orders_invoice WHERE order_id IS NULL",

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import datetime
 import logging
+import secrets
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, connections, models, transaction
 from django.db.models import Q, signals
 from django.db.models.deletion import get_candidate_relations_to_delete
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from privacy import files
@@ -35,6 +38,9 @@ from privacy.schedule import STRICTNESS, Action, Rule, effective_schedule, prese
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50_000
+# Rows whose change orphans stored files: fewer per transaction, as their names
+# are read into memory and recorded (1,000 a record: one S3 DeleteObjects call).
+FILE_BATCH_SIZE = 5_000
 STALE_AFTER = datetime.timedelta(minutes=15)
 # The sweep runs every few minutes; runs that changed nothing are kept this long.
 KEEP_QUIET_RUNS = datetime.timedelta(days=7)
@@ -411,6 +417,54 @@ def split_by_holds(
     return parts
 
 
+@contextmanager
+def _due_keys(qs: models.QuerySet) -> Iterator[Callable[[int], Iterator[models.QuerySet]]]:
+    """Write the keys of the due rows into a temporary table in one statement; give batches of them in key order.
+
+    The due rows are found once, by whatever plan suits the database (often an
+    index on a date of another table), then taken batch by batch from the
+    keys. Paging the due query itself (``ORDER BY pk LIMIT n``) lets the
+    planner either sort every due row again for each batch, or scan the table
+    in key order past rows that are not due: time that grows with the square
+    of what is due, or with the table for each batch (``bench/retention.py``).
+    The keys stay in the database, so memory stays flat whatever is due, and
+    each batch is ``qs`` limited to a range of them (checked again, so a row
+    changed meanwhile is left alone).
+    """
+    connection = connections[qs.db]
+    table = f"privacy_due_{secrets.token_hex(6)}"  # our own name (hex); the query is Django's, parameters bound
+    sql, params = qs.order_by().values_list("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} AS WITH due(k) AS ({sql}) SELECT k FROM due", params)  # noqa: S608
+        cursor.execute(f"CREATE INDEX {table}_k ON {table} (k)")
+
+    def batches(size: int) -> Iterator[models.QuerySet]:
+        after = None
+        while True:
+            rest, bound = ("", []) if after is None else ("WHERE k > %s ", [after])
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT k FROM {table} {rest}ORDER BY k LIMIT 1 OFFSET %s", [*bound, size - 1])  # noqa: S608
+                row = cursor.fetchone()
+            last = None if row is None else row[0]
+            where = [("k > %s", after), ("k <= %s", last)]
+            where = [(clause, value) for clause, value in where if value is not None]
+            condition = " AND ".join(clause for clause, _value in where) or "1 = 1"
+            keys = RawSQL(f"SELECT k FROM {table} WHERE {condition}", [value for _clause, value in where])  # noqa: S608, S611
+            yield qs.filter(pk__in=keys)
+            if last is None:
+                return
+            after = last
+
+    try:
+        yield batches
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        except DatabaseError:  # a failed transaction on PostgreSQL: its rollback drops the table
+            logger.debug("temporary table %s left to the rollback", table)
+
+
 def apply_in_batches(
     action: Action,
     entry: PersonalData,
@@ -419,14 +473,38 @@ def apply_in_batches(
     now: datetime.datetime,
     rule_id: str,
     batch_size: int = BATCH_SIZE,
+    materialise: bool = False,
 ) -> Iterator[int]:
-    """Apply an action to every row of ``qs``, batch by batch; yield how many rows each batch changed."""
+    """Apply an action to every row of ``qs``, batch by batch; yield how many rows each batch changed.
+
+    With ``materialise`` (the sweep, over whole tables) the due keys are
+    written to a temporary table first (``_due_keys``) and each batch is a
+    list of them, checked again against ``qs``; an erasure, over one person's
+    few rows, pages the due query directly.
+    """
     file_fields = _orphaned_files(action, entry)
-    # Rows whose change orphans files go by key, 1,000 at a time: what one S3
-    # DeleteObjects call takes; so do rows whose deletion takes rows with files along.
+    # Rows whose change orphans files go by key, their names recorded (privacy.files);
+    # so do rows whose deletion takes rows with files along.
     by_key = bool(file_fields) or (action == Action.DELETE and bool(_file_dependents(entry.get_model())))
+    limit = min(batch_size, FILE_BATCH_SIZE) if by_key else batch_size
+    if materialise:
+        if not qs.exists():
+            return  # most rules have nothing due most of the time: one cheap statement
+        model = entry.get_model()
+        with _due_keys(qs) as batches:
+            for part in batches(limit):
+                if by_key:
+                    changed, _selected, _last = _apply_by_key(
+                        action, entry, part, file_fields, limit=limit, now=now, rule_id=rule_id
+                    )
+                else:
+                    with transaction.atomic():
+                        chunk = model._base_manager.filter(pk__in=part.values("pk"))
+                        changed = _apply(action, entry, chunk, now, rule_id=rule_id, removals=[])
+                yield changed
+        return
     if by_key:
-        limit, after = min(batch_size, files.S3_DELETE_LIMIT), None
+        after = None
         while True:
             rest = qs if after is None else qs.filter(pk__gt=after)
             changed, selected, after = _apply_by_key(
@@ -463,7 +541,9 @@ def _sweep_entry(
         if dry_run:
             _count(outcome, label, part_action, action, qs.count())
             continue
-        for changed in apply_in_batches(part_action, entry, qs, now=now, rule_id=rule.id, batch_size=batch_size):
+        for changed in apply_in_batches(
+            part_action, entry, qs, now=now, rule_id=rule.id, batch_size=batch_size, materialise=True
+        ):
             _count(outcome, label, part_action, action, changed)
             _heartbeat(run, counts)
             if progress and changed:
