@@ -20,7 +20,6 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -28,6 +27,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from orders.money import format_cents
+from photoshop.context_processors import request_csrf_token
 
 
 def _url(name: str, *args: Any) -> str:
@@ -72,7 +72,7 @@ def environment() -> Environment:
 def render_partial(name: str, context: dict[str, Any], *, request=None) -> SafeString:
     """Render ``<app>/partials/<name>`` with ``context``; with a request, forms get ``csrf_input``."""
     if request is not None:
-        token = get_token(request)
+        token = request_csrf_token(request)
         context = {
             **context,
             "csrf_input": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token),

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "photoshop.context_processors.site",
+                "photoshop.context_processors.csrf",
             ],
         },
     },

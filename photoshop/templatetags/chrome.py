@@ -12,12 +12,13 @@ import functools
 from types import SimpleNamespace
 
 from django import template
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from photoshop.context_processors import request_csrf_token
 from photoshop.prerender import fill, split_at
 
 register = template.Library()
@@ -46,7 +47,18 @@ def site_header(context: template.Context) -> SafeString:
     parts = _header_parts(get_language() or "", kind, str(context.get("SITE_NAME") or "photoshop"))
     if request is None:  # a page rendered without its request (the server error page): forms without a token
         return fill(parts, {CSRF_TOKEN: "", PATH: "/"})
-    return fill(parts, {CSRF_TOKEN: escape(get_token(request)), PATH: escape(request.get_full_path())})
+    return fill(parts, {CSRF_TOKEN: escape(request_csrf_token(request)), PATH: escape(request.get_full_path())})
+
+
+@functools.lru_cache(maxsize=KEPT)
+def _footer(language: str, site_name: str, year: int) -> SafeString:
+    return SafeString(render_to_string("_site_footer.html", {"SITE_NAME": site_name, "year": year}))
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context: template.Context) -> SafeString:
+    """The site's footer: the same for everyone in a language (and a year), rendered once."""
+    return _footer(get_language() or "", str(context.get("SITE_NAME") or "photoshop"), timezone.localdate().year)
 
 
 BANNER_HIDDEN = "__cookie_banner_hidden__"
@@ -84,10 +96,8 @@ def cookie_banner(context: template.Context) -> SafeString:
     if request is None:
         return SafeString("")
     hidden = " hidden" if consent_for(request) is not None else ""
-    return fill(
-        parts,
-        {CSRF_TOKEN: escape(get_token(request)), PATH: escape(request.get_full_path()), BANNER_HIDDEN: hidden},
-    )
+    token, path = escape(request_csrf_token(request)), escape(request.get_full_path())
+    return fill(parts, {CSRF_TOKEN: token, PATH: path, BANNER_HIDDEN: hidden})
 
 
 @register.simple_tag
