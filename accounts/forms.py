@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from django import forms
 from django.conf import settings
@@ -12,6 +14,7 @@ from accounts.models import ADDRESS_FIELDS, PROFILE_FIELDS, Address, Communicati
 from accounts.selectors import PreferenceState, default_delivery_country
 
 
+@functools.lru_cache(maxsize=64)
 def _example_number(region: str, number_format: int) -> str:
     example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
     return phonenumbers.format_number(example, number_format) if example else ""
