@@ -1,5 +1,5 @@
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from photos.selectors import VISITOR_KEY
 
@@ -11,3 +11,9 @@ def claim_visitor_cart(sender, request, user, **kwargs) -> None:
 
     if request is not None and hasattr(request, "session"):
         cart_claim_for_user(session_key=request.session.get(VISITOR_KEY, ""), user=user)
+
+
+# Sent by ``order_transition`` in its transaction, after the new status is saved:
+# other apps act on an order's moves without the orders app importing them
+# (promotions gives a cancelled order's code back). Arguments: order, from_status, to_status.
+order_status_changed = Signal()

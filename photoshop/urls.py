@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
     path("photos/", include("photos.urls")),
+    path("shop/", include("promotions.urls")),
     path("shop/", include("orders.urls")),
     prefix_default_language=False,
 )

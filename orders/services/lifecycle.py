@@ -96,6 +96,9 @@ def order_transition(
         **({"reason": reason} if reason else {}),
         **detail,
     )
+    from orders.signals import order_status_changed
+
+    order_status_changed.send(sender=Order, order=locked, from_status=current, to_status=to)
     if to == OrderStatus.PAID:
         # In the paying transaction: the invoice number is taken (no gap if it rolls back), and the
         # order's own print files are queued for rendering once it commits.

@@ -23,7 +23,7 @@ from orders.models import Order, OrderStatus
 from orders.payments import PaymentsUnavailable, gateway
 from orders.selectors.cart import cart_for_request, cart_view
 from orders.selectors.catalogue import VatRateMissing, kind_label
-from orders.services.checkout import order_place
+from orders.services.checkout import Discount, order_place
 from orders.services.payments import payment_start
 
 PLACED_KEY = "orders_placed"  # the orders a guest placed in this visit
@@ -38,6 +38,17 @@ def _summary(view, country: str, shipping_cents: int | None):
         "totals": totals,
         "rates": [(rate / 100, gross, vat) for rate, (gross, vat) in sorted(totals.vat_by_rate.items())],
     }
+
+
+def code_discounts(*, cart, view, shipping) -> list[Discount]:
+    """Return the discount of the code applied to the cart, if any (promotions plugs in here)."""
+    from promotions.selectors import active_redemption, redemption_discount_cents, redemption_label
+
+    redemption = active_redemption(cart=cart)
+    if redemption is None:
+        return []
+    amount = redemption_discount_cents(redemption=redemption, view=view, shipping_cents=shipping.price_cents)
+    return [Discount(label=redemption_label(redemption), source=f"promo:{redemption.code.code}", amount_cents=amount)]
 
 
 @never_cache
@@ -79,10 +90,14 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     delivery=delivery,
                     shipping=form.cleaned_data["shipping"],
                     language=get_language() or "nl",
+                    discounts=code_discounts(cart=cart, view=view, shipping=form.cleaned_data["shipping"]),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                from promotions.services import redemption_attach
+
+                redemption_attach(cart=cart, order=order)
                 placed = request.session.get(PLACED_KEY, [])
                 request.session[PLACED_KEY] = [*placed[-9:], str(order.pk)]
                 if order.status == OrderStatus.PAID:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "photos",
     "orders",
+    "promotions",
 ]
 
 MIDDLEWARE = [

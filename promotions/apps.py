@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PromotionsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "promotions"
+    verbose_name = _("Promotions")
+
+    def ready(self) -> None:
+        from orders.signals import order_status_changed
+        from promotions import receivers
+
+        order_status_changed.connect(receivers.release_when_cancelled, dispatch_uid="promotions_release")

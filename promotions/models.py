@@ -1,0 +1,159 @@
+"""Sponsors, their campaigns and the promo codes that make products free (stampix.nl.txt)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+# Codes use an alphabet without look-alike characters (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
+CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+CODE_LENGTH = 10  # 25**10: about 46 bits of randomness
+
+
+class Sponsor(models.Model):
+    """A company (a "client") that pays for free products and hands out their codes."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sponsor")
+        verbose_name_plural = _("sponsors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    """What a sponsor's codes give (a quantity of one format, shipping or not), when, and how often."""
+
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("sponsor"))
+    name = models.CharField(_("name"), max_length=120)
+    format = models.ForeignKey(
+        "orders.Format",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("free format"),
+        help_text=_("The product format the code makes free, e.g. classic prints 10x15."),
+    )
+    quantity = models.PositiveSmallIntegerField(_("free quantity"), help_text=_("e.g. 20 prints"))
+    shipping_included = models.BooleanField(_("shipping included"), default=True)
+    starts_at = models.DateTimeField(_("valid from"))
+    ends_at = models.DateTimeField(_("valid until"))
+    quota = models.PositiveIntegerField(
+        _("quota"), null=True, blank=True, help_text=_("How many redemptions in all; empty for no limit.")
+    )
+    redeemed = models.PositiveIntegerField(_("redeemed"), default=0, editable=False)
+    per_user_limit = models.PositiveSmallIntegerField(
+        _("limit per customer"), default=1, help_text=_("How many codes of this campaign one account may use.")
+    )
+    web_shop = models.BooleanField(_("accepted in the web shop"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="promotions_campaign_window"),
+            models.CheckConstraint(
+                condition=Q(quota__isnull=True) | Q(redeemed__lte=F("quota")), name="promotions_campaign_quota"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="promotions_campaign_quantity"),
+            models.CheckConstraint(condition=Q(per_user_limit__gte=1), name="promotions_campaign_user_limit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor} · {self.name}"
+
+
+class Code(models.Model):
+    """A promo code of a campaign: single-use (``max_uses`` 1) or shared with a number of uses."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="codes", verbose_name=_("campaign"))
+    code = models.CharField(_("code"), max_length=24, unique=True)
+    max_uses = models.PositiveIntegerField(_("uses allowed"), default=1)
+    used = models.PositiveIntegerField(_("used"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
+        constraints = [
+            models.CheckConstraint(condition=Q(used__lte=F("max_uses")), name="promotions_code_uses"),
+            models.CheckConstraint(condition=Q(max_uses__gte=1), name="promotions_code_max_uses"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CampaignUse(models.Model):
+    """How many codes of a campaign an account holds: the per-customer limit, raised and checked in one UPDATE."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    count = models.PositiveIntegerField(_("codes used"), default=0)
+
+    class Meta:
+        verbose_name = _("campaign use")
+        verbose_name_plural = _("campaign uses")
+        constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="promotions_use_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.user_id}: {self.count}"
+
+
+class Redemption(models.Model):
+    """A code applied to a cart and, once ordered, to its order; released when the order is cancelled or unpaid."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        RELEASED = "released", _("released")
+
+    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("code"))
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    cart = models.ForeignKey(
+        "orders.Cart", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("cart")
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("order")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("redeemed"), auto_now_add=True)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    release_reason = models.CharField(_("why released"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+        constraints = [
+            # One code per cart at a time.
+            models.UniqueConstraint(
+                fields=["cart"], condition=Q(status="active"), name="promotions_one_active_code_per_cart"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", released_at__isnull=True)
+                | Q(status="released", released_at__isnull=False),
+                name="promotions_redemption_released_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.get_status_display()})"

@@ -1,0 +1,50 @@
+"""Reads of the promotions app."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from promotions.models import Redemption
+
+
+def active_redemption(*, cart) -> Redemption | None:
+    """Return the code applied to the cart, if any."""
+    if cart is None or cart.pk is None:
+        return None
+    return (
+        Redemption.objects.select_related("code", "campaign__format__product", "campaign__sponsor")
+        .filter(cart=cart, status=Redemption.Status.ACTIVE)
+        .first()
+    )
+
+
+def redemption_discount_cents(*, redemption: Redemption, view, shipping_cents: int | None) -> int:
+    """Return what the code takes off (zero or negative cents, VAT included) for this cart and shipping.
+
+    The campaign's format is free up to its quantity, the dearest units
+    first (a finish's surcharge stays paid); shipping too when included.
+    """
+    campaign = redemption.campaign
+    prices = sorted(
+        ((item.line.format.price_cents, item.line.quantity) for item in view.lines
+         if item.line.format_id == campaign.format_id),
+        reverse=True,
+    )  # fmt: skip
+    amount, left = 0, campaign.quantity
+    for price, quantity in prices:
+        taken = min(quantity, left)
+        amount, left = amount + price * taken, left - taken
+    if campaign.shipping_included and shipping_cents:
+        amount += shipping_cents
+    return -amount
+
+
+def redemption_label(redemption: Redemption) -> str:
+    """Return how the discount reads on the order and invoice."""
+    campaign = redemption.campaign
+    return _("%(quantity)s x %(format)s free, offered by %(sponsor)s (code %(code)s)") % {
+        "quantity": campaign.quantity,
+        "format": campaign.format.name,
+        "sponsor": campaign.sponsor.name,
+        "code": redemption.code.code,
+    }

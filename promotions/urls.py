@@ -1,0 +1,1 @@
+from promotions.views import app_name, urlpatterns  # noqa: F401

@@ -1,0 +1,58 @@
+"""The code field of the cart: apply a promo code, or remove it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orders.selectors.cart import cart_for_request
+from promotions import services
+from promotions.ratelimit import too_many_attempts
+from promotions.selectors import active_redemption
+
+app_name = "promotions"
+
+
+@require_POST
+def code_apply(request: HttpRequest) -> HttpResponse:
+    cart = cart_for_request(request)
+    if cart is None:
+        messages.error(request, _("Your cart is empty: add photos first, then enter your code."))
+        return redirect("orders:cart")
+    if too_many_attempts(request):
+        messages.error(request, _("Too many codes tried. Wait a few minutes and try again."))
+        return redirect("orders:cart")
+    try:
+        redemption = services.code_redeem(cart=cart, user=request.user, raw_code=request.POST.get("code", "")[:64])
+    except services.RedemptionError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request,
+            _("Code %(code)s applied: %(quantity)s x %(format)s free.")
+            % {
+                "code": redemption.code.code,
+                "quantity": redemption.campaign.quantity,
+                "format": redemption.campaign.format.name,
+            },
+        )
+    return redirect("orders:cart")
+
+
+@require_POST
+def code_remove(request: HttpRequest) -> HttpResponse:
+    redemption = active_redemption(cart=cart_for_request(request))
+    if redemption is not None and redemption.order_id is None:
+        services.redemption_release(redemption=redemption, reason="removed from the cart")
+        messages.success(request, _("The code was removed from your cart."))
+    return redirect("orders:cart")
+
+
+urlpatterns = [
+    path("cart/code/", code_apply, name="code_apply"),
+    path("cart/code/remove/", code_remove, name="code_remove"),
+]
