@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,15 +105,22 @@ def code_redeem(*, cart, user, raw_code: str, channel: str = "web") -> Redemptio
         if code.max_uses == 1:
             _refuse(_("This code has already been used."), "used")
         _refuse(_("This code has been used as often as it may be."), "exhausted")
+    use, _created = CampaignUse.objects.get_or_create(campaign=campaign, user=user)
+    if not CampaignUse.objects.filter(pk=use.pk, count__lt=campaign.per_user_limit).update(count=F("count") + 1):
+        _refuse(_("You have already used a code of this campaign."), "user_limit")
+    try:
+        with transaction.atomic():
+            redemption = Redemption.objects.create(code=code, campaign=campaign, user=user, cart=cart)
+    except IntegrityError:  # the same cart redeemed at the same moment elsewhere (one active code per cart)
+        _refuse(_("Your cart already has a code. Remove it first to use another."), "cart_has_code")
+    # The campaign's row is shared by every redemption of the campaign: raised last, so that
+    # its lock is held only until the commit (``bench/codes.py``).
     claimed = Campaign.objects.filter(pk=campaign.pk)
     if campaign.quota is not None:
         claimed = claimed.filter(redeemed__lt=F("quota"))
     if not claimed.update(redeemed=F("redeemed") + 1):
         _refuse(_("All free products of this campaign have been given away."), "exhausted")
-    use, _created = CampaignUse.objects.get_or_create(campaign=campaign, user=user)
-    if not CampaignUse.objects.filter(pk=use.pk, count__lt=campaign.per_user_limit).update(count=F("count") + 1):
-        _refuse(_("You have already used a code of this campaign."), "user_limit")
-    return Redemption.objects.create(code=code, campaign=campaign, user=user, cart=cart)
+    return redemption
 
 
 @transaction.atomic

@@ -65,3 +65,13 @@ def test_concurrent_carts_of_one_customer_keep_the_limit_per_customer():
     assert _successes(results) == 2
     assert CampaignUse.objects.get(campaign=campaign, user=user).count == 2
     assert sum(Code.objects.filter(campaign=campaign).values_list("used", flat=True)) == 2
+
+
+def test_concurrent_codes_on_one_cart_leave_one_code_on_it():
+    campaign = CampaignFactory(per_user_limit=5)
+    codes = [CodeFactory(campaign=campaign) for _ in range(5)]
+    user = UserFactory()
+    cart = Cart.objects.create(user=user)
+    results = at_once(*[lambda k=k: code_redeem(cart=cart, user=user, raw_code=k.code) for k in codes])
+    assert _successes(results) == 1
+    assert sum(Code.objects.filter(campaign=campaign).values_list("used", flat=True)) == 1

@@ -18,6 +18,11 @@ class Command(BaseCommand):
         # Enough photos for a suggested photo book (ALB-5).
         photos = seed_photos(User.objects.get(email=logins[0].email), count=SUGGESTION_PHOTOS)
         self.stdout.write(f"The demo shopper has {photos} photos.")
+        from promotions.demo import seed_promotions
+
+        codes = seed_promotions()
+        if codes:
+            self.stdout.write(f"Promo codes for 20 free 10x15 prints (one use each): {', '.join(codes)}")
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Logins:"))
         for login in logins:
             line = f"  {login.role:<16} {login.email:<24} password: {login.password}"
