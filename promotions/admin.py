@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from privacy.admin import AdminLogWithoutPersonalData
 from promotions.models import Campaign, Code, Redemption, Sponsor
 from promotions.tasks import generate_codes
 
@@ -120,7 +121,7 @@ class CodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
     list_display = ["code", "campaign", "status", "order", "created_at", "released_at"]
     list_filter = ["status"]
     search_fields = ["=code__code", "order__number"]
