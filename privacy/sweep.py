@@ -435,11 +435,13 @@ def _due_keys(qs: models.QuerySet) -> Iterator[Callable[[int], Iterator[models.Q
     table = f"privacy_due_{secrets.token_hex(6)}"  # our own name (hex); the query is Django's, parameters bound
     sql, params = qs.order_by().values_list("pk").query.sql_with_params()
     with connection.cursor() as cursor:
-        # Numbered in the order the database produced them: its scan order, close to the
-        # order rows were stored in. Batches in that order change rows that lie together,
-        # where random keys (uuid4) in key order would touch a different page for each row.
+        # Numbered in the order the rows were stored in, so that a batch changes rows that
+        # lie together: an integer key is that order; random keys (uuid4) are not, and
+        # the order the database produced them in (its scan) is closer to it.
+        order = "ORDER BY k" if isinstance(qs.model._meta.pk, models.AutoField) else ""
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {table} AS WITH due(k) AS ({sql}) SELECT ROW_NUMBER() OVER () AS n, k FROM due",  # noqa: S608
+            f"CREATE TEMPORARY TABLE {table} AS WITH due(k) AS ({sql})"  # noqa: S608
+            f" SELECT ROW_NUMBER() OVER ({order}) AS n, k FROM due",
             params,
         )
         cursor.execute(f"CREATE INDEX {table}_n ON {table} (n)")
