@@ -140,3 +140,17 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     unit_price_cents = 35
     total_cents = factory.LazyAttribute(lambda o: o.unit_price_cents * o.quantity)
     vat_rate_bp = 600
+
+
+def delivery_for(user):
+    """A Belgian delivery to the user's e-mail address, as checkout builds it."""
+    from orders.services.checkout import Delivery
+
+    return Delivery(
+        email=user.email,
+        ship_name="Emma",
+        ship_street="Kerkstraat 1",
+        ship_postal_code="9000",
+        ship_city="Gent",
+        ship_country="BE",
+    )

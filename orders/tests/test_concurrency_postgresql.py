@@ -7,7 +7,7 @@ from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from orders.models import Cart, Invoice, Order, OrderEvent, OrderStatus, Payment
-from orders.services.checkout import Delivery, order_place
+from orders.services.checkout import order_place
 from orders.services.lifecycle import order_transition
 from orders.services.payments import webhook_event_process
 from orders.tests.factories import (
@@ -17,6 +17,7 @@ from orders.tests.factories import (
     ProductFactory,
     ShippingMethodFactory,
     VatRateFactory,
+    delivery_for,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,17 +51,6 @@ def at_once(*calls) -> list:
     return results
 
 
-def _delivery(user):
-    return Delivery(
-        email=user.email,
-        ship_name="Emma",
-        ship_street="Kerkstraat 1",
-        ship_postal_code="9000",
-        ship_city="Gent",
-        ship_country="BE",
-    )
-
-
 @pytest.fixture
 def cart():
     VatRateFactory(kind="print", country="BE", rate_bp=2100)
@@ -76,7 +66,7 @@ def test_two_checkouts_of_one_cart_make_one_order(cart):
 
     def place():
         return order_place(
-            cart=cart, user=cart.user, delivery=_delivery(cart.user), shipping=shipping, language="nl"
+            cart=cart, user=cart.user, delivery=delivery_for(cart.user), shipping=shipping, language="nl"
         ).pk
 
     results = at_once(place, place)
@@ -87,7 +77,7 @@ def test_two_checkouts_of_one_cart_make_one_order(cart):
 
 def test_a_webhook_and_its_second_delivery_at_once_pay_the_order_once(cart):
     order = order_place(
-        cart=cart, user=cart.user, delivery=_delivery(cart.user), shipping=ShippingMethodFactory(), language="nl"
+        cart=cart, user=cart.user, delivery=delivery_for(cart.user), shipping=ShippingMethodFactory(), language="nl"
     )
     Payment.objects.create(order=order, intent_id="pi_concurrent", amount_cents=order.total_cents)
     intent = {

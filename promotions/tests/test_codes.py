@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from orders.models import Cart, Order, OrderStatus
-from orders.services.checkout import Delivery, order_place
+from orders.services.checkout import order_place
 from orders.services.lifecycle import order_transition
-from orders.tests.factories import CartLineFactory, ShippingMethodFactory, VatRateFactory
+from orders.tests.factories import CartLineFactory, ShippingMethodFactory, VatRateFactory, delivery_for
 from promotions.models import CODE_ALPHABET, CODE_LENGTH, Campaign, CampaignUse, Code, Redemption
 from promotions.selectors import active_redemption
 from promotions.services import RedemptionError, code_redeem, codes_generate, redemption_attach
@@ -104,17 +104,6 @@ def test_a_shared_code_serves_its_number_of_uses():
     assert _refusal(cart=Cart.objects.create(user=user), user=user, raw_code=code.code) == "exhausted"
 
 
-def _delivery(user):
-    return Delivery(
-        email=user.email,
-        ship_name="Emma",
-        ship_street="Kerkstraat 1",
-        ship_postal_code="9000",
-        ship_city="Gent",
-        ship_country="BE",
-    )
-
-
 def test_a_code_with_shipping_makes_the_order_free_and_it_is_paid_without_stripe(client, cart):
     campaign = CampaignFactory(quantity=20, shipping_included=True)
     CartLineFactory(cart=cart, format=campaign.format, quantity=20)
@@ -129,7 +118,12 @@ def test_a_code_with_shipping_makes_the_order_free_and_it_is_paid_without_stripe
     shipping = ShippingMethodFactory(country="BE")
     discounts = code_discounts(cart=cart, view=cart_view(cart), shipping=shipping)
     order = order_place(
-        cart=cart, user=cart.user, delivery=_delivery(cart.user), shipping=shipping, language="nl", discounts=discounts
+        cart=cart,
+        user=cart.user,
+        delivery=delivery_for(cart.user),
+        shipping=shipping,
+        language="nl",
+        discounts=discounts,
     )
     redemption_attach(cart=cart, order=order)
     assert order.total_cents == 0
@@ -149,7 +143,12 @@ def test_cancelling_the_order_gives_the_code_back_once(cart):
     discounts = code_discounts(cart=cart, view=cart_view(cart), shipping=shipping)
     assert discounts[0].amount_cents == -5 * campaign.format.price_cents  # five of ten prints free, shipping paid
     order = order_place(
-        cart=cart, user=cart.user, delivery=_delivery(cart.user), shipping=shipping, language="nl", discounts=discounts
+        cart=cart,
+        user=cart.user,
+        delivery=delivery_for(cart.user),
+        shipping=shipping,
+        language="nl",
+        discounts=discounts,
     )
     redemption_attach(cart=cart, order=order)
     order_transition(order=order, to=OrderStatus.CANCELLED, reason="changed my mind")
