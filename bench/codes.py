@@ -7,9 +7,9 @@
 Generation is timed on SQLite (a throwaway file) and on PostgreSQL (a
 throwaway database ``bench_codes`` beside the one in DATABASE_URL, or the
 local server at 127.0.0.1 when DATABASE_URL is not PostgreSQL). Redemption
-runs on PostgreSQL only: 8 threads, each with its own connection, call the
+runs on PostgreSQL only: 8 client processes, each with its own connection, call the
 whole redemption service (``promotions.services.code_redeem``) on fresh
-carts with single-use codes of one campaign; in the same run, 8 threads run
+carts with single-use codes of one campaign; in the same run, 8 processes run
 a plain single-row ``UPDATE`` in autocommit as the baseline. ``ratio`` is
 redemptions per second over baseline updates per second. The last line is
 one JSON object.
@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -74,7 +74,7 @@ def child(mode: str, seconds: float) -> None:
     import datetime
 
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, connections
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
@@ -109,44 +109,41 @@ def child(mode: str, seconds: float) -> None:
         )
         carts = Cart.objects.bulk_create([Cart(user=user) for user in users])
         work = list(zip(carts, users, codes, strict=True))
-        lock = threading.Lock()
+        chunks = [work[i::CLIENTS] for i in range(CLIENTS)]
 
-        def redeem_worker(done: list) -> None:
-            stop = time.perf_counter() + seconds
-            count = 0
-            while time.perf_counter() < stop:
-                with lock:
-                    if not work:
-                        break
-                    cart, user, code = work.pop()
+        def redeem(chunk: list, queue) -> None:
+            stop, count = time.perf_counter() + seconds, 0
+            for cart, user, code in chunk:
+                if time.perf_counter() >= stop:
+                    break
                 code_redeem(cart=cart, user=user, raw_code=code)
                 count += 1
-            done.append(count)
             connection.close()
+            queue.put(count)
 
-        def update_worker(done: list) -> None:
-            from django.db import connection as conn
-
-            stop = time.perf_counter() + seconds
-            count = 0
-            with conn.cursor() as cursor:
+        def update(_chunk: list, queue) -> None:
+            stop, count = time.perf_counter() + seconds, 0
+            with connection.cursor() as cursor:
                 while time.perf_counter() < stop:
-                    cursor.execute(
-                        "UPDATE promotions_campaign SET redeemed = redeemed + 1 WHERE id = %s", [campaign.pk]
-                    )
+                    cursor.execute(BASELINE, [campaign.pk])
                     count += 1
-            done.append(count)
-            conn.close()
+            connection.close()
+            queue.put(count)
 
-        for name, worker in (("baseline_update_per_s", update_worker), ("redeem_per_s", redeem_worker)):
-            done: list = []
-            threads = [threading.Thread(target=worker, args=(done,)) for _ in range(CLIENTS)]
+        # Clients are processes, as a deployment's are: threads would share one interpreter lock.
+        context = multiprocessing.get_context("fork")
+        for name, target in (("baseline_update_per_s", update), ("redeem_per_s", redeem)):
+            connections.close_all()  # each client opens its own connection
+            queue = context.Queue()
+            clients = [context.Process(target=target, args=(chunk, queue)) for chunk in chunks]
             began = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            result[name] = round(sum(done) / (time.perf_counter() - began), 1)
+            for client in clients:
+                client.start()
+            counts = [queue.get() for _client in clients]
+            elapsed = time.perf_counter() - began
+            for client in clients:
+                client.join()
+            result[name] = round(sum(counts) / elapsed, 1)
     print(json.dumps(result))
 
 
