@@ -477,7 +477,7 @@ def apply_in_batches(
 
     With ``materialise`` (the sweep, over whole tables) the due keys are
     written to a temporary table first (``_due_keys``) and each batch is a
-    list of them, checked again against ``qs``; an erasure, over one person's
+    range of them, checked again against ``qs``; an erasure, over one person's
     few rows, pages the due query directly.
     """
     file_fields = _orphaned_files(action, entry)

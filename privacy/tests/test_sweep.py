@@ -232,3 +232,23 @@ def test_batches_page_by_key_past_rows_not_due_and_change_every_due_row():
     assert User.objects.filter(pk__in=[u.pk for u in inactive], anonymised_at__isnull=False).count() == 8
     assert not Address.objects.filter(user__in=inactive).exists()
     assert not User.objects.filter(pk__in=[u.pk for u in active], anonymised_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_row_no_longer_due_when_its_batch_comes_is_left_alone(monkeypatch):
+    # The sweep finds the due rows once and works through them in batches; a customer who
+    # comes back between the finding and their batch is checked again and kept.
+    population(10)
+    original, came_back = sweep._heartbeat, []
+
+    def customers_come_back(run, counts):
+        if counts["STX-1"].models.get("accounts.User") and not came_back:
+            came_back.append(User.objects.filter(anonymised_at__isnull=True).update(last_activity=LATER))
+        original(run, counts)
+
+    monkeypatch.setattr(sweep, "_heartbeat", customers_come_back)
+    with time_machine.travel(LATER, tick=False):
+        run_sweep(batch_size=4)
+    assert came_back == [6]
+    assert User.objects.filter(anonymised_at__isnull=False).count() == 4
+    assert User.objects.filter(anonymised_at__isnull=True, last_activity=LATER).count() == 6
