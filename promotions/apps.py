@@ -11,4 +11,4 @@ class PromotionsConfig(AppConfig):
         from orders.signals import order_status_changed
         from promotions import receivers
 
-        order_status_changed.connect(receivers.release_when_cancelled, dispatch_uid="promotions_release")
+        order_status_changed.connect(receivers.follow_the_order, dispatch_uid="promotions_release")

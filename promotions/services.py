@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,24 +50,26 @@ def codes_generate(
 ) -> int:
     """Create ``count`` new unique codes for the campaign, ``INSERT_BATCH`` a statement; return how many.
 
-    A code drawn twice (here or by an earlier batch) is skipped by the
-    unique constraint and drawn again, so exactly ``count`` are added.
+    A code that exists already is drawn again, so exactly ``count`` are
+    added; each batch costs one lookup and one insert, whatever the campaign
+    already holds.
     """
     if count < 1 or max_uses < 1:
         raise ValidationError(_("Enter a number of codes and of uses of at least 1."), code="count")
     added = 0
     while added < count:
-        want = min(INSERT_BATCH, count - added)
-        with transaction.atomic():
-            before = Code.objects.filter(campaign=campaign).count()
-            Code.objects.bulk_create(
-                [Code(campaign=campaign, code=code, max_uses=max_uses) for code in _draw(want)],
-                ignore_conflicts=True,
-            )
-            done = Code.objects.filter(campaign=campaign).count() - before
-        added += done
+        drawn = _draw(min(INSERT_BATCH, count - added))
+        # A code drawn before (by this or any campaign) is left out; one drawn at the
+        # same moment elsewhere fails the batch's unique constraint, and the batch is drawn again.
+        drawn -= set(Code.objects.filter(code__in=drawn).values_list("code", flat=True))
+        try:
+            with transaction.atomic():
+                Code.objects.bulk_create([Code(campaign=campaign, code=code, max_uses=max_uses) for code in drawn])
+        except IntegrityError:
+            continue
+        added += len(drawn)
         if on_progress:
-            on_progress(done)
+            on_progress(len(drawn))
     return added
 
 
@@ -143,3 +145,11 @@ def redemption_release(*, redemption: Redemption, reason: str) -> bool:
 def redemption_attach(*, cart, order) -> int:
     """Link the cart's active code to the order placed from it, so that cancelling the order gives it back."""
     return Redemption.objects.filter(cart=cart, status=Redemption.Status.ACTIVE).update(order=order)
+
+
+def redemptions_settle(*, order) -> int:
+    """Tie the code of a paid order to it for good and free its cart (which is reused) for the next order."""
+    mine = Q(order=order)
+    if order.cart_id:
+        mine |= Q(cart_id=order.cart_id, order__isnull=True)
+    return Redemption.objects.filter(mine, status=Redemption.Status.ACTIVE).update(order=order, cart=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -83,21 +84,22 @@ def checkout(request: HttpRequest) -> HttpResponse:
             check_shipping(form, country)
         if ship_ok and bill_ok and not form.errors:
             delivery = delivery_from(form, None if use_saved else ship, bill if separate else None)
+            from promotions.services import redemption_attach
+
             try:
-                order = order_place(
-                    cart=cart,
-                    user=user,
-                    delivery=delivery,
-                    shipping=form.cleaned_data["shipping"],
-                    language=get_language() or "nl",
-                    discounts=code_discounts(cart=cart, view=view, shipping=form.cleaned_data["shipping"]),
-                )
+                with transaction.atomic():  # the order and its code's link to it, together
+                    order = order_place(
+                        cart=cart,
+                        user=user,
+                        delivery=delivery,
+                        shipping=form.cleaned_data["shipping"],
+                        language=get_language() or "nl",
+                        discounts=code_discounts(cart=cart, view=view, shipping=form.cleaned_data["shipping"]),
+                    )
+                    redemption_attach(cart=cart, order=order)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                from promotions.services import redemption_attach
-
-                redemption_attach(cart=cart, order=order)
                 placed = request.session.get(PLACED_KEY, [])
                 request.session[PLACED_KEY] = [*placed[-9:], str(order.pk)]
                 if order.status == OrderStatus.PAID:

@@ -9,15 +9,26 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from orders.models import Cart, Order, OrderStatus
-from orders.services.checkout import order_place
+from orders.selectors.cart import cart_view
 from orders.services.lifecycle import order_transition
-from orders.tests.factories import CartLineFactory, ShippingMethodFactory, VatRateFactory, delivery_for
+from orders.tests.factories import CartLineFactory, ShippingMethodFactory, VatRateFactory
+from orders.views.checkout import code_discounts
 from promotions.models import CODE_ALPHABET, CODE_LENGTH, Campaign, CampaignUse, Code, Redemption
 from promotions.selectors import active_redemption
-from promotions.services import RedemptionError, code_redeem, codes_generate, redemption_attach
+from promotions.services import RedemptionError, code_redeem, codes_generate
 from promotions.tests.factories import CampaignFactory, CodeFactory
 
 pytestmark = pytest.mark.django_db
+
+
+CHECKOUT_ADDRESS = {
+    "email": "emma@example.com",
+    "ship-full_name": "Emma Janssens",
+    "ship-street_address": "Kerkstraat 1",
+    "ship-postal_code": "9000",
+    "ship-city": "Gent",
+    "ship-country": "BE",
+}
 
 
 @pytest.fixture
@@ -104,54 +115,42 @@ def test_a_shared_code_serves_its_number_of_uses():
     assert _refusal(cart=Cart.objects.create(user=user), user=user, raw_code=code.code) == "exhausted"
 
 
+def _checkout_with_code(client, cart, code: Code) -> Order:
+    """Apply the code on the cart page and check out on the checkout page, as the customer does."""
+    client.force_login(cart.user)
+    client.post(reverse("promotions:code_apply"), {"code": code.code})
+    shipping = ShippingMethodFactory(country="BE")
+    client.post(reverse("orders:checkout"), {**CHECKOUT_ADDRESS, "shipping": shipping.pk})
+    return Order.objects.get(user=cart.user)
+
+
 def test_a_code_with_shipping_makes_the_order_free_and_it_is_paid_without_stripe(client, cart):
     campaign = CampaignFactory(quantity=20, shipping_included=True)
     CartLineFactory(cart=cart, format=campaign.format, quantity=20)
     code = CodeFactory(campaign=campaign)
     client.force_login(cart.user)
-    response = client.post(reverse("promotions:code_apply"), {"code": code.code}, follow=True)
-    assert code.code in response.content.decode()  # the cart shows the code applied
-    assert active_redemption(cart=cart).code == code
-    from orders.selectors.cart import cart_view
-    from orders.views.checkout import code_discounts
-
-    shipping = ShippingMethodFactory(country="BE")
-    discounts = code_discounts(cart=cart, view=cart_view(cart), shipping=shipping)
-    order = order_place(
-        cart=cart,
-        user=cart.user,
-        delivery=delivery_for(cart.user),
-        shipping=shipping,
-        language="nl",
-        discounts=discounts,
-    )
-    redemption_attach(cart=cart, order=order)
+    page = client.post(reverse("promotions:code_apply"), {"code": code.code}, follow=True)
+    assert code.code in page.content.decode()  # the cart shows the code applied
+    order = _checkout_with_code(client, cart, code)
     assert order.total_cents == 0
     assert order.status == OrderStatus.PAID
     assert order.discounts.get().source == f"promo:{code.code}"
+    # The code stays with the paid order; the cart, reused for the next order, has none.
+    assert Redemption.objects.get(code=code).order == order
+    assert active_redemption(cart=cart) is None
+    CartLineFactory(cart=cart, format=campaign.format, quantity=20)
+    assert code_discounts(cart=cart, view=cart_view(cart), shipping=ShippingMethodFactory(country="BE")) == []
 
 
-def test_cancelling_the_order_gives_the_code_back_once(cart):
+def test_cancelling_the_order_gives_the_code_back_once(client, cart):
     campaign = CampaignFactory(quantity=5, shipping_included=False)
     CartLineFactory(cart=cart, format=campaign.format, quantity=10)
     code = CodeFactory(campaign=campaign)
-    code_redeem(cart=cart, user=cart.user, raw_code=code.code)
-    from orders.selectors.cart import cart_view
-    from orders.views.checkout import code_discounts
-
-    shipping = ShippingMethodFactory(country="BE")
-    discounts = code_discounts(cart=cart, view=cart_view(cart), shipping=shipping)
-    assert discounts[0].amount_cents == -5 * campaign.format.price_cents  # five of ten prints free, shipping paid
-    order = order_place(
-        cart=cart,
-        user=cart.user,
-        delivery=delivery_for(cart.user),
-        shipping=shipping,
-        language="nl",
-        discounts=discounts,
-    )
-    redemption_attach(cart=cart, order=order)
+    order = _checkout_with_code(client, cart, code)
+    assert order.status == OrderStatus.PLACED
+    assert order.discount_cents == -5 * campaign.format.price_cents  # five of ten prints free, shipping paid
     order_transition(order=order, to=OrderStatus.CANCELLED, reason="changed my mind")
+    order_transition(order=order, to=OrderStatus.CANCELLED, allow_same=True)  # a repeated click
     code.refresh_from_db()
     assert code.used == 0
     assert Campaign.objects.get(pk=campaign.pk).redeemed == 0
@@ -168,4 +167,20 @@ def test_guessing_codes_is_rate_limited(client, cart):
         client.post(reverse("promotions:code_apply"), {"code": "WRONG"})
     response = client.post(reverse("promotions:code_apply"), {"code": CodeFactory().code}, follow=True)
     assert "Too many codes tried" in response.content.decode() or "Te veel" in response.content.decode()
+    assert not Redemption.objects.exists()
+
+
+def test_guessing_from_one_address_with_several_accounts_is_rate_limited(client, cart):
+    CartLineFactory(cart=cart)
+    for _ in range(5):
+        other = UserFactory()
+        Cart.objects.create(user=other)
+        client.force_login(other)
+        for _try in range(2):
+            client.post(reverse("promotions:code_apply"), {"code": "WRONG"}, REMOTE_ADDR="198.51.100.7")
+    client.force_login(cart.user)
+    page = client.post(
+        reverse("promotions:code_apply"), {"code": CodeFactory().code}, REMOTE_ADDR="198.51.100.7", follow=True
+    )
+    assert "Te veel codes geprobeerd" in page.content.decode()
     assert not Redemption.objects.exists()
