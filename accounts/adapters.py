@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.internal.flows.email_verification import add_email_verification_sent_message
 from allauth.core.internal.httpkit import clean_client_ip
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -82,3 +82,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return super().get_app(request, provider, client_id=client_id)
         except SocialApp.DoesNotExist:
             raise Http404("This sign-in method is not offered.") from None
+
+
+def client_address(request: HttpRequest) -> str:
+    """Return the client's address as rate limits see it (behind ``TRUSTED_PROXY_COUNT`` proxies)."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):
+        # No address, or fewer proxies in X-Forwarded-For than configured: the connection's own.
+        return request.META.get("REMOTE_ADDR", "")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, TooManyFilesSent, ValidationError
+from django.core.exceptions import TooManyFilesSent, ValidationError
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -21,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.adapters import client_address
 from orders.selectors.cart import orderable_formats
 from orders.selectors.catalogue import catalogue_version
 from photos import direct, selectors, services
@@ -76,15 +76,6 @@ def gallery(request: HttpRequest) -> HttpResponse:
     return direct.allow_bucket(render(request, "photos/gallery.html", context))
 
 
-def _client_address(request: HttpRequest) -> str:
-    """Return the client's address as the sign-in rate limits see it (behind ``TRUSTED_PROXY_COUNT`` proxies)."""
-    try:
-        return get_adapter(request).get_client_ip(request)
-    except (PermissionDenied, ImproperlyConfigured):
-        # No address, or fewer proxies in X-Forwarded-For than configured: the connection's own.
-        return request.META.get("REMOTE_ADDR", "")
-
-
 def _album(request: HttpRequest, owner: selectors.Owner) -> Album | None:
     return services.album_get_or_create(owner=owner, title=request.POST.get("album", ""))
 
@@ -122,7 +113,7 @@ def presign(request: HttpRequest) -> JsonResponse:
             filename=request.POST.get("filename", "photo"),
             size=size,
             content_type=request.POST.get("content_type", ""),
-            address=_client_address(request),
+            address=client_address(request),
         )
     except (ValueError, ValidationError) as exc:
         message = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Invalid request.")
@@ -140,7 +131,7 @@ def complete(request: HttpRequest) -> JsonResponse:
         started = timezone.now()
         album = _album(request, owner)
         photo = services.photo_ingest_direct(
-            owner=owner, token=request.POST.get("token", ""), album=album, address=_client_address(request)
+            owner=owner, token=request.POST.get("token", ""), album=album, address=client_address(request)
         )
     except ValidationError as exc:
         return JsonResponse({"results": [{"ok": False, "message": " ".join(exc.messages)}]}, status=400)
@@ -214,7 +205,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
                 filename=upload.name,
                 size=upload.size,
                 album=album,
-                address=_client_address(request),
+                address=client_address(request),
             )
         except ValidationError as exc:
             results.append({"filename": upload.name, "ok": False, "message": " ".join(exc.messages)})
