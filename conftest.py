@@ -17,6 +17,19 @@ from accounts.tests.factories import UserFactory
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _microsite_hosts(django_test_environment):
+    """Django's test setup copies ALLOWED_HOSTS into a plain list: give it back the shop's own kind.
+
+    Its microsites' host names are allowed per request (``photoshop.hosts``).
+    """
+    from django.conf import settings
+
+    from photoshop.hosts import AllowedHosts
+
+    settings.ALLOWED_HOSTS = AllowedHosts(settings.ALLOWED_HOSTS)
+
+
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     """Give every test its own media folders and an empty cache (rate limits live there)."""

@@ -401,6 +401,11 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("refunded")
 
 
+class OrderChannel(models.TextChoices):
+    WEB = "web", _("web shop")
+    MICROSITE = "microsite", _("microsite")
+
+
 class Order(RetentionState):
     """An order as placed: snapshots of the e-mail, addresses and lines, with totals in cents."""
 
@@ -421,6 +426,16 @@ class Order(RetentionState):
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.PLACED, db_index=True
     )
     status_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # Where the order was placed: the web shop or a sponsor's microsite (STX-2, STX-3).
+    channel = models.CharField(_("channel"), max_length=10, choices=OrderChannel.choices, default=OrderChannel.WEB)
+    microsite = models.ForeignKey(
+        "microsites.Microsite",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("microsite"),
+    )
     email = models.EmailField(_("e-mail address"))
     language = models.CharField(_("language"), max_length=2, default="nl")
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
@@ -474,8 +489,14 @@ class Order(RetentionState):
             models.Index(fields=["status", "-placed_at"], name="orders_order_status_placed"),
             # The admin's search by e-mail address (case-insensitive, exact).
             models.Index(Lower("email"), name="orders_order_email_lower"),
+            # The retention sweep's microsite orders (STX-2) without reading the others.
+            models.Index(fields=["placed_at"], condition=Q(channel="microsite"), name="orders_order_microsite_placed"),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(channel="web", microsite__isnull=True) | Q(channel="microsite", microsite__isnull=False),
+                name="orders_order_channel_site",
+            ),
             models.UniqueConstraint(
                 fields=["payment_intent_id"],
                 condition=~Q(payment_intent_id=""),
@@ -533,6 +554,8 @@ class OrderLine(CropBox):
         _("defect decision"), max_length=8, choices=LabDecision.choices, default=LabDecision.NONE, blank=True
     )
     lab_note = models.CharField(_("defect reported by the lab"), max_length=255, blank=True)
+    # Set when the line's personal data (its photo, the lab's note) is removed and the line kept (STX-2).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("order line")

@@ -5,8 +5,9 @@ from django.utils.functional import SimpleLazyObject
 
 
 def site(request: HttpRequest) -> dict:
-    """Expose the site's name to every template."""
-    return {"SITE_NAME": settings.SITE_NAME}
+    """Expose the site's name to every template: a sponsor's microsite has its own (``request.microsite``)."""
+    microsite = getattr(request, "microsite", None)
+    return {"SITE_NAME": microsite.name if microsite else settings.SITE_NAME, "MICROSITE": microsite}
 
 
 def request_csrf_token(request: HttpRequest) -> str:

@@ -28,6 +28,8 @@ urlpatterns = [
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # Our own switcher: Django's returns to the old language from a prefixed page.
     path("i18n/setlang/", views.set_language, name="set_language"),
+    # A microsite's colours and logo: the same in every language.
+    path("", include("microsites.urls")),
 ]
 
 urlpatterns += i18n_patterns(

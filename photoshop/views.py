@@ -12,7 +12,11 @@ from privacy.cookies import CookieCategory, consent_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Render the shop's landing page."""
+    """Render the shop's landing page, or a sponsor's on its microsite."""
+    if getattr(request, "microsite", None) is not None:
+        from microsites.views import landing
+
+        return landing(request)
     return render(request, "home.html")
 
 

@@ -78,8 +78,11 @@ def _refuse(message: str, code: str) -> None:
 
 
 @transaction.atomic
-def code_redeem(*, cart, user, raw_code: str, channel: str = "web") -> Redemption:
+def code_redeem(*, cart, user, raw_code: str, site=None) -> Redemption:
     """Apply a code to a signed-in customer's cart; raise ``RedemptionError`` saying why it cannot be used.
+
+    ``site``: the microsite the customer is on (``microsites.selectors.Site``), None in the web shop;
+    a campaign says where its codes are accepted.
 
     The code's uses, the campaign's quota and the customer's limit are each
     raised by one conditional UPDATE; the first that fails rolls the others
@@ -99,8 +102,10 @@ def code_redeem(*, cart, user, raw_code: str, channel: str = "web") -> Redemptio
         _refuse(_("This code is valid from %(date)s.") % {"date": valid_from}, "not_yet_valid")
     if not campaign.is_active or now >= campaign.ends_at:
         _refuse(_("This code has expired."), "expired")
-    if channel == "web" and not campaign.web_shop:
+    if site is None and not campaign.web_shop:
         _refuse(_("This code is only valid on the sponsor's own site."), "wrong_channel")
+    if site is not None and campaign.pk not in site.campaign_ids:
+        _refuse(_("This code is not valid on this site."), "wrong_channel")
     if Redemption.objects.filter(cart=cart, status=Redemption.Status.ACTIVE).exists():
         _refuse(_("Your cart already has a code. Remove it first to use another."), "cart_has_code")
     if not Code.objects.filter(pk=code.pk, used__lt=F("max_uses")).update(used=F("used") + 1):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orders.selectors.cart import cart_for_request
+from orders.services.cart import cart_for_request_create
 from promotions import services
 from promotions.ratelimit import too_many_attempts
 from promotions.selectors import active_redemption
@@ -19,15 +20,18 @@ app_name = "promotions"
 
 @require_POST
 def code_apply(request: HttpRequest) -> HttpResponse:
-    cart = cart_for_request(request)
-    if cart is None:
-        messages.error(request, _("Your cart is empty: add photos first, then enter your code."))
-        return redirect("orders:cart")
     if too_many_attempts(request):
         messages.error(request, _("Too many codes tried. Wait a few minutes and try again."))
         return redirect("orders:cart")
+    # The code may come first (a microsite's front page): the cart is made for it.
+    cart = cart_for_request_create(request) if request.user.is_authenticated else cart_for_request(request)
     try:
-        redemption = services.code_redeem(cart=cart, user=request.user, raw_code=request.POST.get("code", "")[:64])
+        redemption = services.code_redeem(
+            cart=cart,
+            user=request.user,
+            raw_code=request.POST.get("code", "")[:64],
+            site=getattr(request, "microsite", None),
+        )
     except services.RedemptionError as exc:
         messages.error(request, exc.messages[0])
     else:

@@ -17,7 +17,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -90,9 +90,10 @@ LOCAL_ENTRIES = 64
 def _cached(name: str, build):
     """Return the data cached under ``name`` for the current catalogue version, building it once.
 
-    Callers must not change what they get: it is shared by every request of the process.
+    Callers must not change what they get: it is shared by every request of the process. The data
+    holds URLs, so it is kept per script prefix: a microsite at ``/m/<slug>/`` has its own copy.
     """
-    key = f"orders:catalogue:{catalogue_version()}:{name}"
+    key = f"orders:catalogue:{catalogue_version()}:{get_script_prefix()}:{name}"
     try:
         return _local[key]
     except KeyError:
@@ -160,6 +161,7 @@ def _product_dict(product: Product) -> dict:
     images = [{"url": image_url(image), "alt": image.alt_text or product.name} for image in product.images.all()]
     lowest = min((fmt["price_cents"] for fmt in formats), default=None)
     return {
+        "id": product.pk,
         "slug": product.slug,
         "kind": product.kind,
         "kind_label": str(kind_label(product.kind)),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.locks import cart_qs_select_for_update, order_qs_select_for_update
-from orders.models import Cart, Order, OrderDiscount, OrderEvent, OrderLine, OrderStatus, ShippingMethod
+from orders.models import Cart, Order, OrderChannel, OrderDiscount, OrderEvent, OrderLine, OrderStatus, ShippingMethod
 from orders.selectors.cart import cart_view
 from orders.selectors.catalogue import VatRateMissing, vat_rate_bp
 from orders.services.lifecycle import order_event_record, order_transition
@@ -93,6 +93,7 @@ def order_place(
     shipping: ShippingMethod,
     language: str,
     discounts: Sequence[Discount] = (),
+    microsite_id: int | None = None,
 ) -> Order:
     """Place (or refresh) the order of ``cart``: one order per cart, however often checkout is submitted.
 
@@ -121,6 +122,8 @@ def order_place(
         refreshed = False
     order.user = user if getattr(user, "is_authenticated", False) else None
     order.language = language[:2]
+    order.microsite_id = microsite_id  # the sponsor's microsite it was placed on (STX-2, STX-3)
+    order.channel = OrderChannel.MICROSITE if microsite_id else OrderChannel.WEB
     for name, value in vars(delivery).items():
         setattr(order, name, value)
     order.shipping_method = shipping

@@ -39,6 +39,7 @@ def test_history_lists_the_users_orders_with_bounded_queries(shopper_client, use
     assert second.content.decode().count('class="order-row"') == 5
 
 
+@pytest.mark.django_db
 def test_history_needs_sign_in(client):
     response = client.get(reverse("orders:order_list"))
     assert response.status_code == 302

@@ -138,7 +138,7 @@ def test_catalogue_queries_do_not_grow_with_products(client, django_assert_max_n
         product = ProductFactory(slug=f"product-{number}")
         FormatFactory.create_batch(3, product=product)
         FinishFactory(product=product)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # a cold cache: the catalogue (4) and the microsites on line (1)
         response = client.get(url("catalogue"))
     assert response.content.decode().count('class="product-card"') == 25
 

@@ -19,8 +19,9 @@ from django.urls.converters import SlugConverter
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from microsites.selectors import site_products
 from orders.models import ProductImage
-from orders.selectors.catalogue import catalogue_fragment, catalogue_product, catalogue_products
+from orders.selectors.catalogue import catalogue_fragment, catalogue_product
 
 # How long a visitor's copy of a catalogue page may be reused; a catalogue edit
 # shows to visitors after at most this long.
@@ -40,7 +41,9 @@ def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 @require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
-    grid = catalogue_fragment("catalogue", "orders/catalogue/_grid.html", {"products": catalogue_products()})
+    site = getattr(request, "microsite", None)  # a sponsor's microsite shows its own products only
+    name = f"catalogue:{site.slug}" if site else "catalogue"
+    grid = catalogue_fragment(name, "orders/catalogue/_grid.html", {"products": site_products(site)})
     response = render(request, "orders/catalogue/catalogue.html", {"grid": grid})
     return _cacheable(request, response)
 
@@ -48,7 +51,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @require_safe
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     item = catalogue_product(slug)
-    if item is None:
+    site = getattr(request, "microsite", None)
+    if item is None or (site is not None and item["id"] not in site.product_ids):
         raise Http404("No such product on sale.")
     suggestible = item["kind"] in _suggestible_kinds()
     body = catalogue_fragment(f"product:{slug}", "orders/catalogue/_product.html", {"product": item})

@@ -95,6 +95,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                         shipping=form.cleaned_data["shipping"],
                         language=get_language() or "nl",
                         discounts=code_discounts(cart=cart, view=view, shipping=form.cleaned_data["shipping"]),
+                        microsite_id=site.id if (site := getattr(request, "microsite", None)) else None,
                     )
                     redemption_attach(cart=cart, order=order)
             except ValidationError as exc:

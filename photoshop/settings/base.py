@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from photoshop.hosts import AllowedHosts
 from photoshop.settings import environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -25,7 +26,8 @@ if (BASE_DIR / ".env").is_file():
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Development-only key; production.py requires SECRET_KEY from the environment.
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key-do-not-use-in-production")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+# Microsites on line add their own host names (photoshop.hosts).
+ALLOWED_HOSTS = AllowedHosts(env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]))
 SITE_ID = 1
 SITE_NAME = env.str("SITE_NAME", default="photoshop")
 # The host name in e-mails (allauth); empty: the first plain host in ALLOWED_HOSTS.
@@ -58,9 +60,11 @@ INSTALLED_APPS = [
     "photos",
     "orders",
     "promotions",
+    "microsites",
 ]
 
 MIDDLEWARE = [
+    "microsites.middleware.MicrositeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -197,7 +201,8 @@ PHONENUMBER_DB_FORMAT = "E164"
 COUNTRIES_ONLY = env.list("SHIP_TO_COUNTRIES", default=["BE", "NL", "LU", "FR", "DE"])
 
 # Static files (whitenoise) and media (local disk or private S3).
-STATIC_URL = "static/"
+# Absolute: a microsite at /m/<slug>/ changes the script prefix that a relative one would take.
+STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"

@@ -7,6 +7,7 @@ and a shared cache (``CACHE_URL``).
 
 from django.core.exceptions import ImproperlyConfigured
 
+from photoshop.hosts import AllowedHosts
 from photoshop.settings import environment
 from photoshop.settings.base import *  # noqa: F403
 from photoshop.settings.base import DATABASES, env
@@ -30,11 +31,11 @@ SECRET_KEY = _required(
 )
 # STX-5: the key of deleted accounts' kept phone hashes (base.py), from this secret key unless set.
 PRIVACY_PHONE_HMAC_KEY = env.str("PRIVACY_PHONE_HMAC_KEY", default="") or SECRET_KEY
-ALLOWED_HOSTS = [
+ALLOWED_HOSTS = AllowedHosts(
     host.strip()
     for host in _required("ALLOWED_HOSTS", "a comma-separated list of the site's host names.").split(",")
     if host.strip()
-]
+)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=environment.csrf_trusted_origins(ALLOWED_HOSTS))
 
 # Persistent database connections, checked before reuse: opening one per request

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
@@ -29,10 +30,17 @@ KEPT = 32
 
 
 @functools.lru_cache(maxsize=KEPT)
-def _header_parts(language: str, kind: str, site_name: str) -> tuple[str, ...]:
+def _header_parts(language: str, kind: str, site_name: str, script_prefix: str, logo_url: str) -> tuple[str, ...]:
+    # ``script_prefix``: the links differ on a microsite at /m/<slug>/ (microsites.middleware).
     user = SimpleNamespace(is_authenticated=kind != "visitor", is_staff=kind == "staff")
     request = SimpleNamespace(get_full_path=lambda: PATH)
-    context = {"user": user, "request": request, "csrf_token": CSRF_TOKEN, "SITE_NAME": site_name}
+    context = {
+        "user": user,
+        "request": request,
+        "csrf_token": CSRF_TOKEN,
+        "SITE_NAME": site_name,
+        "logo_url": logo_url,
+    }
     return split_at(render_to_string("_site_header.html", context), (CSRF_TOKEN, PATH))
 
 
@@ -44,21 +52,38 @@ def site_header(context: template.Context) -> SafeString:
     kind = "visitor"
     if user is not None and user.is_authenticated:
         kind = "staff" if user.is_staff else "customer"
-    parts = _header_parts(get_language() or "", kind, str(context.get("SITE_NAME") or "photoshop"))
+    site = getattr(request, "microsite", None)
+    parts = _header_parts(
+        get_language() or "",
+        kind,
+        str(context.get("SITE_NAME") or "photoshop"),
+        get_script_prefix(),
+        site.logo_url if site else "",
+    )
     if request is None:  # a page rendered without its request (the server error page): forms without a token
         return fill(parts, {CSRF_TOKEN: "", PATH: "/"})
     return fill(parts, {CSRF_TOKEN: escape(request_csrf_token(request)), PATH: escape(request.get_full_path())})
 
 
 @functools.lru_cache(maxsize=KEPT)
-def _footer(language: str, site_name: str, year: int) -> SafeString:
-    return SafeString(render_to_string("_site_footer.html", {"SITE_NAME": site_name, "year": year}))
+def _footer(language: str, site_name: str, year: int, script_prefix: str, sponsor: str) -> SafeString:
+    from django.conf import settings
+
+    context = {"SITE_NAME": site_name, "year": year, "sponsor": sponsor, "shop_name": settings.SITE_NAME}
+    return SafeString(render_to_string("_site_footer.html", context))
 
 
 @register.simple_tag(takes_context=True)
 def site_footer(context: template.Context) -> SafeString:
     """The site's footer: the same for everyone in a language (and a year), rendered once."""
-    return _footer(get_language() or "", str(context.get("SITE_NAME") or "photoshop"), timezone.localdate().year)
+    site = getattr(context.get("request"), "microsite", None)
+    return _footer(
+        get_language() or "",
+        str(context.get("SITE_NAME") or "photoshop"),
+        timezone.localdate().year,
+        get_script_prefix(),
+        site.sponsor if site else "",
+    )
 
 
 BANNER_HIDDEN = "__cookie_banner_hidden__"
@@ -74,7 +99,7 @@ def _banner_categories() -> tuple[dict, list[dict]]:
 
 
 @functools.lru_cache(maxsize=KEPT)
-def _banner_parts(language: str) -> tuple[str, ...]:
+def _banner_parts(language: str, script_prefix: str) -> tuple[str, ...]:
     necessary, optional = _banner_categories()
     context = {
         "csrf_token": CSRF_TOKEN,
@@ -92,7 +117,7 @@ def cookie_banner(context: template.Context) -> SafeString:
     from privacy.cookies import consent_for
 
     request = context.get("request")
-    parts = _banner_parts(get_language() or "")
+    parts = _banner_parts(get_language() or "", get_script_prefix())
     if request is None:
         return SafeString("")
     hidden = " hidden" if consent_for(request) is not None else ""
@@ -158,6 +183,4 @@ def _account_nav(language: str, script_prefix: str, current: str) -> str:
 @register.simple_tag
 def account_nav(current: str | None) -> SafeString:
     """The account pages' menu: the same for every customer, rendered once per language and page."""
-    from django.urls import get_script_prefix
-
     return SafeString(_account_nav(get_language() or "", get_script_prefix(), current or ""))
