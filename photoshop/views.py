@@ -3,7 +3,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import translate_url
+from django.urls import get_script_prefix, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -24,21 +24,27 @@ def _same_page_in(url: str, language: str) -> str:
     """Return the URL of the page at ``url`` in ``language``.
 
     The page's own language is read from its prefix (none: Dutch): its URL only
-    resolves while that language is active, whatever the cookie says.
+    resolves while that language is active, whatever the cookie says. On a
+    microsite at ``/m/<slug>/`` (the script prefix, ``microsites.middleware``)
+    the language prefix follows the site's.
     """
     parts = urlsplit(url)
-    page_language = translation.get_language_from_path(parts.path) or settings.LANGUAGE_CODE
-    with translation.override(page_language):
-        translated = translate_url(url, language)
-    if translated != url or page_language == language:
-        return translated
-    # A page that does not resolve (a 404): swap the prefix all the same.
+    script_prefix = get_script_prefix()
     path = parts.path
+    if script_prefix != "/" and (path + "/").startswith(script_prefix):
+        path = "/" + path[len(script_prefix) :]
+    inner = urlunsplit(parts._replace(path=path))
+    page_language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    with translation.override(page_language):
+        translated = translate_url(inner, language)  # reversed: with the script prefix
+    if translated != inner:
+        return translated
+    # A page that does not resolve (a 404), or already in that language: swap the prefix all the same.
     if page_language != settings.LANGUAGE_CODE:
         path = path.removeprefix(f"/{page_language}") or "/"
     if language != settings.LANGUAGE_CODE:
         path = f"/{language}{path}"
-    return urlunsplit(parts._replace(path=path))
+    return urlunsplit(parts._replace(path=script_prefix[:-1] + path))
 
 
 @require_POST

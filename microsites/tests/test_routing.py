@@ -102,3 +102,12 @@ def test_the_front_page_is_read_from_the_cache(client, site, django_assert_max_n
     client.get("/", HTTP_HOST=HOST)
     with django_assert_max_num_queries(2):  # the session's visitor: nothing but the cookie consent lookup
         assert client.get("/", HTTP_HOST=HOST).status_code == 200
+
+
+def test_switching_language_on_a_path_site_stays_on_the_site(client, site):
+    response = client.post("/m/brand/i18n/setlang/", {"language": "fr", "next": "/m/brand/shop/"})
+    assert response["Location"] == "/m/brand/fr/shop/"
+    back = client.post("/m/brand/i18n/setlang/", {"language": "nl", "next": "/m/brand/fr/shop/"})
+    assert back["Location"] == "/m/brand/shop/"
+    unknown = client.post("/m/brand/i18n/setlang/", {"language": "en", "next": "/m/brand/no-such-page/x/"})
+    assert unknown["Location"] == "/m/brand/en/no-such-page/x/"

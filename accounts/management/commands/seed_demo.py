@@ -23,6 +23,11 @@ class Command(BaseCommand):
         codes = seed_promotions()
         if codes:
             self.stdout.write(f"Promo codes for 20 free 10x15 prints (one use each): {', '.join(codes)}")
+        from microsites.demo import seed_microsites
+
+        sites = seed_microsites()
+        if sites:
+            self.stdout.write(f"The sponsor's microsite: {' or '.join(sites)}")
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Logins:"))
         for login in logins:
             line = f"  {login.role:<16} {login.email:<24} password: {login.password}"
