@@ -31,7 +31,10 @@ class Microsite(models.Model):
     )
     name = models.CharField(_("site name"), max_length=80, help_text=_("Shown in the header and the page titles."))
     slug = models.SlugField(
-        _("path"), max_length=60, unique=True, help_text=_("The site is at /m/<path>/ of the shop.")
+        _("path"),
+        max_length=60,
+        unique=True,
+        help_text=_("The site is also at /m/ followed by this path, e.g. /m/brand/."),
     )
     host = models.CharField(
         _("host name"),

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(help_text='Shown in the header and the page titles.', max_length=80, verbose_name='site name')),
-                ('slug', models.SlugField(help_text='The site is at /m/<path>/ of the shop.', max_length=60, unique=True, verbose_name='path')),
+                ('slug', models.SlugField(help_text='The site is also at /m/ followed by this path, e.g. /m/brand/.', max_length=60, unique=True, verbose_name='path')),
                 ('host', models.CharField(blank=True, help_text="Optional: the site's own host name, e.g. prints.brand.example, pointed at the shop in DNS.", max_length=253, null=True, unique=True, validators=[django.core.validators.RegexValidator('^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$', 'Enter a host name in lower case without http:// or a path, e.g. prints.brand.example.')], verbose_name='host name')),
                 ('logo', models.ImageField(blank=True, upload_to=microsites.models.logo_path, verbose_name='logo')),
                 ('colour', models.CharField(default='#1f6f5c', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour as # and six hexadecimal digits, e.g. #1f6f5c.')], verbose_name='main colour')),
