@@ -42,5 +42,6 @@ urlpatterns += i18n_patterns(
     path("photos/", include("photos.urls")),
     path("shop/", include("promotions.urls")),
     path("shop/", include("orders.urls")),
+    path("portal/", include("promotions.portal")),
     prefix_default_language=False,
 )

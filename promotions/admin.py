@@ -15,10 +15,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from privacy.admin import AdminLogWithoutPersonalData
-from promotions.models import Campaign, Code, Redemption, Sponsor
+from promotions.models import Campaign, Code, PortalAction, Redemption, Sponsor, SponsorMember
 from promotions.tasks import generate_codes
 
 MAX_GENERATE = 1_000_000
+
+
+class SponsorMemberInline(admin.TabularInline):
+    model = SponsorMember
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
+    verbose_name = gettext_lazy("portal user")
+    verbose_name_plural = gettext_lazy("portal users (they sign in with a second factor and see counts only)")
 
 
 @admin.register(Sponsor)
@@ -26,6 +35,26 @@ class SponsorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [SponsorMemberInline]
+
+
+@admin.register(PortalAction)
+class PortalActionAdmin(admin.ModelAdmin):
+    """What sponsors' contact people did in the portal (PIX-2): evidence, read only."""
+
+    list_display = ["at", "sponsor", "user", "kind", "campaign"]
+    list_filter = ["kind", "sponsor"]
+    list_select_related = ["sponsor", "user", "campaign"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class GenerateForm(forms.Form):

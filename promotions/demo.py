@@ -36,3 +36,20 @@ def seed_promotions() -> list[str]:
     for code in DEMO_CODES:
         Code.objects.get_or_create(code=code, defaults={"campaign": campaign})
     return list(DEMO_CODES)
+
+
+SPONSOR_EMAIL = "sponsor@example.com"
+SPONSOR_PASSWORD = "demo-sponsor-2026"  # noqa: S105 (a published demo login)
+
+
+def seed_sponsor_contact() -> tuple[str, str, str] | None:
+    """Create (or refresh) the demo sponsor's contact person for the portal; return e-mail, password, TOTP secret."""
+    from accounts.demo import _totp_secret, _user
+    from promotions.models import SponsorMember
+
+    sponsor = Sponsor.objects.filter(slug="studentenraad-gent").first()
+    if sponsor is None:
+        return None
+    user = _user(SPONSOR_EMAIL, SPONSOR_PASSWORD, first_name="Lotte", last_name="De Smet")
+    SponsorMember.objects.get_or_create(user=user, defaults={"sponsor": sponsor})
+    return SPONSOR_EMAIL, SPONSOR_PASSWORD, _totp_secret(user)

@@ -157,3 +157,50 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_status_display()})"
+
+
+class SponsorMember(models.Model):
+    """A sponsor's contact person with access to the sponsor portal (its own campaigns' figures only)."""
+
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="members", verbose_name=_("sponsor"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sponsor_membership",
+        verbose_name=_("contact person"),
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("portal user")
+        verbose_name_plural = _("portal users")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.sponsor}"
+
+
+class PortalAction(models.Model):
+    """What a sponsor's contact person did in the portal, and when (PIX-2: kept as evidence)."""
+
+    class Kind(models.TextChoices):
+        OVERVIEW = "overview", _("viewed the campaigns")
+        CAMPAIGN = "campaign", _("viewed a campaign's figures")
+        CSV = "csv", _("downloaded a campaign's figures")
+
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="+", verbose_name=_("sponsor"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("who")
+    )
+    kind = models.CharField(_("action"), max_length=10, choices=Kind.choices)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("campaign")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("portal action")
+        verbose_name_plural = _("portal actions")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_kind_display()}"

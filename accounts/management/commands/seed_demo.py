@@ -23,6 +23,13 @@ class Command(BaseCommand):
         codes = seed_promotions()
         if codes:
             self.stdout.write(f"Promo codes for 20 free 10x15 prints (one use each): {', '.join(codes)}")
+        from promotions.demo import seed_sponsor_contact
+
+        contact = seed_sponsor_contact()
+        if contact:
+            self.stdout.write(
+                f"Sponsor portal (/portal/): {contact[0]}  password: {contact[1]}  TOTP secret: {contact[2]}"
+            )
         from microsites.demo import seed_microsites
 
         sites = seed_microsites()
