@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from privacy.admin import AdminLogWithoutPersonalData
+from privacy.admin import AdminLogWithoutPersonalData, ReadOnlyAdmin
 from promotions.models import Campaign, Code, PortalAction, Redemption, Sponsor, SponsorMember
 from promotions.tasks import generate_codes
 
@@ -31,7 +31,7 @@ class SponsorMemberInline(admin.TabularInline):
 
 
 @admin.register(Sponsor)
-class SponsorAdmin(admin.ModelAdmin):
+class SponsorAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
     list_display = ["name", "slug", "is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -39,22 +39,13 @@ class SponsorAdmin(admin.ModelAdmin):
 
 
 @admin.register(PortalAction)
-class PortalActionAdmin(admin.ModelAdmin):
+class PortalActionAdmin(AdminLogWithoutPersonalData, ReadOnlyAdmin):
     """What sponsors' contact people did in the portal (PIX-2): evidence, read only."""
 
     list_display = ["at", "sponsor", "user", "kind", "campaign"]
     list_filter = ["kind", "sponsor"]
     list_select_related = ["sponsor", "user", "campaign"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class GenerateForm(forms.Form):
