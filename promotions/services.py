@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +46,27 @@ def _draw(count: int) -> set[str]:
     return codes
 
 
+def _insert_codes(*, campaign: Campaign, codes: set[str], max_uses: int) -> None:
+    """Insert the codes with one statement (``bulk_create`` spent ~0.1 ms a row in Python preparing values)."""
+    table, ops = Code._meta.db_table, connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    columns = ", ".join(
+        ops.quote_name(Code._meta.get_field(name).column)
+        for name in ("campaign", "code", "max_uses", "used", "created_at")
+    )
+    insert = f"INSERT INTO {ops.quote_name(table)} ({columns})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one statement: the codes as one array parameter
+            cursor.execute(
+                f"{insert} SELECT %s, c, %s, 0, %s FROM unnest(%s::text[]) AS c",  # noqa: S608 (our own names)
+                [campaign.pk, max_uses, now, list(codes)],
+            )
+        else:
+            cursor.executemany(
+                f"{insert} VALUES (%s, %s, %s, 0, %s)", [(campaign.pk, c, max_uses, now) for c in codes]
+            )
+
+
 def codes_generate(
     *, campaign: Campaign, count: int, max_uses: int = 1, on_progress: Callable[[int], None] | None = None
 ) -> int:
@@ -64,7 +86,7 @@ def codes_generate(
         drawn -= set(Code.objects.filter(code__in=drawn).values_list("code", flat=True))
         try:
             with transaction.atomic():
-                Code.objects.bulk_create([Code(campaign=campaign, code=code, max_uses=max_uses) for code in drawn])
+                _insert_codes(campaign=campaign, codes=drawn, max_uses=max_uses)
         except IntegrityError:
             continue
         added += len(drawn)
@@ -77,57 +99,155 @@ def _refuse(message: str, code: str) -> None:
     raise RedemptionError(message, code=code)
 
 
-@transaction.atomic
 def code_redeem(*, cart, user, raw_code: str, site=None) -> Redemption:
     """Apply a code to a signed-in customer's cart; raise ``RedemptionError`` saying why it cannot be used.
 
     ``site``: the microsite the customer is on (``microsites.selectors.Site``), None in the web shop;
     a campaign says where its codes are accepted.
-
-    The code's uses, the campaign's quota and the customer's limit are each
-    raised by one conditional UPDATE; the first that fails rolls the others
-    back with the transaction.
+    The code's uses, the customer's limit and the campaign's quota are each
+    raised by one conditional write; the first that fails undoes the others.
+    On PostgreSQL the writes are one database function call (migration 0004).
     """
+    if connection.vendor == "postgresql":
+        return _redeem_in_one_call(cart=cart, user=user, raw_code=raw_code, site=site)
+    code = _usable_code(cart=cart, user=user, raw_code=raw_code, site=site)
+    return _redeem(code=code, cart=cart, user=user)
+
+
+def _checked_input(*, user, raw_code: str) -> str:
     text = code_normalise(raw_code)
     if not text:
         _refuse(_("Enter a code."), "empty")
     if user is None or not user.is_authenticated:
         _refuse(_("Sign in to use a code: it is linked to your account."), "anonymous")
-    code = Code.objects.select_related("campaign").filter(code=text).first()
+    return text
+
+
+def _refuse_unknown() -> None:
+    _refuse(_("This code does not exist. Check it and try again."), "unknown")
+
+
+def _refuse_not_yet_valid(starts_at) -> None:
+    valid_from = timezone.localtime(starts_at).strftime("%d-%m-%Y")
+    _refuse(_("This code is valid from %(date)s.") % {"date": valid_from}, "not_yet_valid")
+
+
+def _refuse_expired() -> None:
+    _refuse(_("This code has expired."), "expired")
+
+
+def _refuse_web() -> None:
+    _refuse(_("This code is only valid on the sponsor's own site."), "wrong_channel")
+
+
+def _refuse_site() -> None:
+    _refuse(_("This code is not valid on this site."), "wrong_channel")
+
+
+def _usable_code(*, cart, user, raw_code: str, site) -> Code:
+    """Return the code if it may be used here and now (reads only); else refuse, saying why."""
+    text = _checked_input(user=user, raw_code=raw_code)
+    code = Code.objects.select_related("campaign__format").filter(code=text).first()
     if code is None:
-        _refuse(_("This code does not exist. Check it and try again."), "unknown")
+        _refuse_unknown()
     campaign, now = code.campaign, timezone.now()
     if now < campaign.starts_at:
-        valid_from = timezone.localtime(campaign.starts_at).strftime("%d-%m-%Y")
-        _refuse(_("This code is valid from %(date)s.") % {"date": valid_from}, "not_yet_valid")
+        _refuse_not_yet_valid(campaign.starts_at)
     if not campaign.is_active or now >= campaign.ends_at:
-        _refuse(_("This code has expired."), "expired")
+        _refuse_expired()
     if site is None and not campaign.web_shop:
-        _refuse(_("This code is only valid on the sponsor's own site."), "wrong_channel")
+        _refuse_web()
     if site is not None and campaign.pk not in site.campaign_ids:
-        _refuse(_("This code is not valid on this site."), "wrong_channel")
+        _refuse_site()
     if Redemption.objects.filter(cart=cart, status=Redemption.Status.ACTIVE).exists():
-        _refuse(_("Your cart already has a code. Remove it first to use another."), "cart_has_code")
+        _refuse_cart_has_code()
+    return code
+
+
+def _refuse_used(max_uses: int) -> None:
+    if max_uses == 1:
+        _refuse(_("This code has already been used."), "used")
+    _refuse(_("This code has been used as often as it may be."), "exhausted")
+
+
+def _refuse_user_limit() -> None:
+    _refuse(_("You have already used a code of this campaign."), "user_limit")
+
+
+def _refuse_cart_has_code() -> None:
+    _refuse(_("Your cart already has a code. Remove it first to use another."), "cart_has_code")
+
+
+def _refuse_quota() -> None:
+    _refuse(_("All free products of this campaign have been given away."), "exhausted")
+
+
+@transaction.atomic
+def _redeem(*, code: Code, cart, user) -> Redemption:
+    campaign = code.campaign
     if not Code.objects.filter(pk=code.pk, used__lt=F("max_uses")).update(used=F("used") + 1):
-        if code.max_uses == 1:
-            _refuse(_("This code has already been used."), "used")
-        _refuse(_("This code has been used as often as it may be."), "exhausted")
+        _refuse_used(code.max_uses)
     use, _created = CampaignUse.objects.get_or_create(campaign=campaign, user=user)
     if not CampaignUse.objects.filter(pk=use.pk, count__lt=campaign.per_user_limit).update(count=F("count") + 1):
-        _refuse(_("You have already used a code of this campaign."), "user_limit")
+        _refuse_user_limit()
     try:
         with transaction.atomic():
             redemption = Redemption.objects.create(code=code, campaign=campaign, user=user, cart=cart)
     except IntegrityError:  # the same cart redeemed at the same moment elsewhere (one active code per cart)
-        _refuse(_("Your cart already has a code. Remove it first to use another."), "cart_has_code")
+        _refuse_cart_has_code()
     # The campaign's row is shared by every redemption of the campaign: raised last, so that
     # its lock is held only until the commit (``bench/codes.py``).
     claimed = Campaign.objects.filter(pk=campaign.pk)
     if campaign.quota is not None:
         claimed = claimed.filter(redeemed__lt=F("quota"))
     if not claimed.update(redeemed=F("redeemed") + 1):
-        _refuse(_("All free products of this campaign have been given away."), "exhausted")
+        _refuse_quota()
     return redemption
+
+
+ANSWERS = {
+    "unknown": _refuse_unknown,
+    "expired": _refuse_expired,
+    "wrong_channel_web": _refuse_web,
+    "wrong_channel_site": _refuse_site,
+    "cart_has_code": _refuse_cart_has_code,
+}
+RAISED = {"promotions:user_limit": _refuse_user_limit, "promotions:quota": _refuse_quota}
+
+
+def _redeem_in_one_call(*, cart, user, raw_code: str, site) -> Redemption:
+    """PostgreSQL: the checks and writes in one call of ``promotions_redeem`` (migration 0004).
+
+    Outside a transaction the call is its own; inside one, a savepoint keeps a refusal from ending it.
+    """
+    text, now = _checked_input(user=user, raw_code=raw_code), timezone.now()
+    campaigns = sorted(site.campaign_ids) if site is not None else None
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT outcome, redemption_id, starts_at, code_id, campaign_id"
+                " FROM promotions_redeem(%s, %s, %s, %s::bigint[], %s)",
+                [text, user.pk, cart.pk, campaigns, now],
+            )
+            outcome, redemption_id, starts_at, code_id, campaign_id = cursor.fetchone()
+    except IntegrityError:  # the same cart redeemed at the same moment elsewhere (one active code per cart)
+        _refuse_cart_has_code()
+    except DatabaseError as exc:
+        reason = getattr(getattr(exc.__cause__, "diag", None), "message_primary", "") or ""
+        if reason.startswith("promotions:used:"):
+            _refuse_used(int(reason.rsplit(":", 1)[1]))
+        if reason not in RAISED:
+            raise
+        RAISED[reason]()
+    if outcome == "not_yet_valid":
+        _refuse_not_yet_valid(starts_at)
+    if outcome != "redeemed":
+        ANSWERS[outcome]()
+    # The row as written; its code, campaign and format load when a caller reads them.
+    return Redemption(
+        pk=redemption_id, code_id=code_id, campaign_id=campaign_id, user=user, cart=cart,
+        status=Redemption.Status.ACTIVE, created_at=now,
+    )  # fmt: skip
 
 
 @transaction.atomic
