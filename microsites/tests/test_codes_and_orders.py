@@ -10,18 +10,11 @@ from orders.models import Cart, Order, OrderChannel, OrderStatus
 from orders.tests.factories import CartLineFactory, ShippingMethodFactory, VatRateFactory
 from promotions.models import Redemption
 from promotions.tests.factories import CampaignFactory, CodeFactory
+from promotions.tests.test_codes import CHECKOUT_ADDRESS
 
 pytestmark = pytest.mark.django_db
 
 HOST = "prints.brand.example"
-ADDRESS = {
-    "email": "emma@example.com",
-    "ship-full_name": "Emma Janssens",
-    "ship-street_address": "Kerkstraat 1",
-    "ship-postal_code": "9000",
-    "ship-city": "Gent",
-    "ship-country": "BE",
-}
 
 
 @pytest.fixture
@@ -91,7 +84,7 @@ def test_an_order_placed_on_the_site_records_it_and_one_in_the_shop_does_not(cli
     client.force_login(user)
     client.post(reverse("promotions:code_apply"), {"code": code.code}, HTTP_HOST=HOST)
     shipping = ShippingMethodFactory(country="BE")
-    client.post(reverse("orders:checkout"), {**ADDRESS, "shipping": shipping.pk}, HTTP_HOST=HOST)
+    client.post(reverse("orders:checkout"), {**CHECKOUT_ADDRESS, "shipping": shipping.pk}, HTTP_HOST=HOST)
     order = Order.objects.get(user=user)
     assert (order.channel, order.microsite) == (OrderChannel.MICROSITE, site)
     assert order.total_cents == 0
@@ -100,6 +93,6 @@ def test_an_order_placed_on_the_site_records_it_and_one_in_the_shop_does_not(cli
     other = UserFactory()
     CartLineFactory(cart=Cart.objects.create(user=other))
     client.force_login(other)
-    client.post(reverse("orders:checkout"), {**ADDRESS, "shipping": shipping.pk})
+    client.post(reverse("orders:checkout"), {**CHECKOUT_ADDRESS, "shipping": shipping.pk})
     web = Order.objects.get(user=other)
     assert (web.channel, web.microsite) == (OrderChannel.WEB, None)

@@ -19,6 +19,7 @@ from accounts.tests.factories import UserFactory
 from microsites.tests.factories import MicrositeFactory
 from orders.models import Order, OrderChannel, OrderStatus
 from orders.tests.factories import FormatFactory, ProductFactory, ShippingMethodFactory, VatRateFactory
+from orders.tests.test_checkout_browser import fill_delivery
 from photos.tests.factories import PhotoFactory
 from photoshop.hosts import AllowedHosts
 from privacy import cookies, services
@@ -81,12 +82,7 @@ def test_a_customer_lands_on_the_microsite_redeems_a_code_and_gets_free_prints(b
         page.get_by_role("button", name="Bestel afdrukken hiervan").click()
         page.wait_for_url(f"{base}/shop/cart/")
         page.get_by_role("link", name="Afrekenen").click()
-        page.fill("#id_ship-full_name", "Emma Janssens")
-        page.fill("#id_ship-street_address", "Kerkstraat 1")
-        page.fill("#id_ship-postal_code", "9000")
-        page.fill("#id_ship-city", "Gent")
-        page.select_option("#id_ship-country", "BE")
-        page.locator("input[name=shipping]").first.check()
+        fill_delivery(page)
         page.get_by_role("button", name="Bestellen en betalen").click()
         page.wait_for_url(f"{base}/shop/account/orders/**")
         assert "Bedankt! Je bestelling is bevestigd." in page.content()

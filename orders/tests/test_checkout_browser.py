@@ -27,6 +27,16 @@ OUT = Path(settings.BASE_DIR) / "screenshots" / "shop"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
+def fill_delivery(page) -> None:
+    """Fill the checkout page's delivery address in Belgium and choose the first shipping method."""
+    page.fill("#id_ship-full_name", "Emma Janssens")
+    page.fill("#id_ship-street_address", "Kerkstraat 1")
+    page.fill("#id_ship-postal_code", "9000")
+    page.fill("#id_ship-city", "Gent")
+    page.select_option("#id_ship-country", "BE")
+    page.locator("input[name=shipping]").first.check()
+
+
 def _signed_in(browser, live_server, user, viewport):
     client = Client()
     client.force_login(user)
@@ -68,12 +78,7 @@ def test_pick_photos_build_a_cart_check_out_and_see_the_order_paid(browser, live
         page.screenshot(path=str(OUT / f"cart-{device}.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         page.get_by_role("link", name="Afrekenen").click()
-        page.fill("#id_ship-full_name", "Emma Janssens")
-        page.fill("#id_ship-street_address", "Kerkstraat 1")
-        page.fill("#id_ship-postal_code", "9000")
-        page.fill("#id_ship-city", "Gent")
-        page.select_option("#id_ship-country", "BE")
-        page.locator("input[name=shipping]").first.check()
+        fill_delivery(page)
         page.screenshot(path=str(OUT / f"checkout-{device}.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         page.get_by_role("button", name="Bestellen en betalen").click()
