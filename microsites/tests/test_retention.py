@@ -77,3 +77,22 @@ def test_stx3_photos_of_a_microsite_order_are_archived_3_months_after_the_order_
     # The photo of the web shop's order stays where it was.
     assert Photo.objects.get(pk=other.pk).archived_at is None
     assert storages["default"].exists(other.original.name)
+
+
+@pytest.mark.parametrize(("rule", "months"), [("STX-2", 6), ("STX-3", 3)])
+def test_the_promise_holds_at_any_time_of_day_the_last_sweep_before_the_deadline_applies_it(rule, months, settings):
+    """The sweep runs every PRIVACY_SWEEP_INTERVAL_MINUTES: the last run before the deadline does the work."""
+    late = datetime.datetime(2026, 1, 15, 23, 50, tzinfo=datetime.UTC)
+    ours, _web = orders_at(late)
+    deadline = late + relativedelta(months=months)
+    before = (
+        deadline - datetime.timedelta(minutes=settings.PRIVACY_SWEEP_INTERVAL_MINUTES) - datetime.timedelta(minutes=1)
+    )
+    run = sweep_at(before, "stampix")
+    assert run.counts[rule]["count"] == 0  # the next run is still in time
+    run = sweep_at(deadline - datetime.timedelta(minutes=1), "stampix")
+    assert run.counts[rule]["count"] >= 1
+    if rule == "STX-2":
+        assert Order.objects.get(pk=ours.pk).anonymised_at is not None
+    else:
+        assert OrderLine.objects.get(order=ours).photo.archived_at is not None
