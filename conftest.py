@@ -158,6 +158,18 @@ def skip_or_fail_without(service: str, reachable: bool, *, problem: str = "is no
     pytest.skip(f"{message} (.ci/run starts it)")
 
 
+@pytest.fixture
+def postgresql_only():
+    """Skip on SQLite: the test races parallel connections for row locks, which SQLite serialises.
+
+    CI runs the suite on PostgreSQL too (.ci/run), where these tests run.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel row locks need PostgreSQL (DATABASE_URL=postgres://...)")
+
+
 @pytest.fixture(scope="session")
 def moto_s3_endpoint():
     """An S3 API on loopback: moto in server mode, started for the test session."""

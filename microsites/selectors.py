@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from orders.selectors.catalogue import _cached
+from orders.selectors.catalogue import catalogue_cached
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def _build() -> Sites:
 
 def sites_online() -> Sites:
     """Return the microsites on line, by host name and by path (read once per catalogue version)."""
-    return _cached("microsites", _build)
+    return catalogue_cached("microsites", _build)
 
 
 def site_for_host(host: str) -> Site | None:

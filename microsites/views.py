@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from microsites.selectors import site_for_slug, site_products
-from orders.views.catalogue import _cacheable
+from orders.views.catalogue import cacheable_page
 
 ASSET_MAX_AGE = 365 * 24 * 3600  # the URLs change with the site's version or the logo's file name
 
@@ -20,7 +20,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     """The site's front page: the sponsor's words, the code field up front, and the site's products."""
     site = request.microsite
     context = {"site": site, "products": site_products(site)}
-    return _cacheable(request, render(request, "microsites/landing.html", context))
+    return cacheable_page(request, render(request, "microsites/landing.html", context))
 
 
 def _shade(colour: str, factor: float) -> str:

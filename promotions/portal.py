@@ -97,11 +97,11 @@ def campaign_csv(request: HttpRequest, member: SponsorMember, pk: int) -> HttpRe
     out.writerow([_("codes issued"), "", figures.codes_issued])
     out.writerow([_("codes remaining"), "", figures.codes_remaining])
     for figure in (figures.codes_redeemed, figures.orders, figures.products_shipped):
-        out.writerow([figure.label, "", figure.shown])
+        out.writerow([figure.label, "", figure.raw])
     for day in figures.per_day:
-        out.writerow([_("orders per day"), day.label, day.shown])
+        out.writerow([_("orders per day"), day.label, day.raw])
     for place in figures.per_region:
-        out.writerow([_("orders per province"), place.label, place.shown])
+        out.writerow([_("orders per province"), place.label, place.raw])
     return response
 
 

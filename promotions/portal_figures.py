@@ -73,6 +73,11 @@ class Figure:
     value: int | None
 
     @property
+    def raw(self) -> int | str:
+        """For a spreadsheet: the plain number, or "< 5"."""
+        return "< 5" if self.value is None else self.value
+
+    @property
     def shown(self) -> str:
         return "< 5" if self.value is None else f"{self.value:,}".replace(",", ".")
 

@@ -80,7 +80,7 @@ SINGLE_PHOTO_KINDS = (ProductKind.PRINT, ProductKind.SQUARE_PRINT, ProductKind.P
 def orderable_formats():
     """Return the formats a single photo can be ordered in, in catalogue order (the gallery's and cart's choice)."""
     from orders.models import Format
-    from orders.selectors.catalogue import _cached
+    from orders.selectors.catalogue import catalogue_cached
 
     def build() -> list[Format]:
         return list(
@@ -90,7 +90,7 @@ def orderable_formats():
         )
 
     # Shared by every request of the process until the catalogue changes: read-only.
-    return _cached("orderable-formats", build)
+    return catalogue_cached("orderable-formats", build)
 
 
 def _verdict(line: CartLine) -> tuple[int | None, str]:

@@ -87,7 +87,7 @@ _local: dict[str, object] = {}
 LOCAL_ENTRIES = 64
 
 
-def _cached(name: str, build):
+def catalogue_cached(name: str, build):
     """Return the data cached under ``name`` for the current catalogue version, building it once.
 
     Callers must not change what they get: it is shared by every request of the process. The data
@@ -187,7 +187,7 @@ def catalogue_products() -> list[dict]:
         products = [_product_dict(product) for product in active_products()]
         return [product for product in products if product["formats"]]
 
-    return _cached(f"products:{language}", build)
+    return catalogue_cached(f"products:{language}", build)
 
 
 def catalogue_fragment(name: str, template: str, context: dict) -> SafeString:
@@ -197,7 +197,7 @@ def catalogue_fragment(name: str, template: str, context: dict) -> SafeString:
     language: no user, no CSRF token, no message.
     """
     language = (get_language() or "en")[:2]
-    return mark_safe(_cached(f"html:{name}:{language}", lambda: render_to_string(template, context)))  # noqa: S308
+    return mark_safe(catalogue_cached(f"html:{name}:{language}", lambda: render_to_string(template, context)))  # noqa: S308
 
 
 def catalogue_product(slug: str) -> dict | None:
@@ -240,7 +240,7 @@ def print_formats() -> list[PrintFormat]:
             seen.setdefault(code, PrintFormat(code, max(width_mm, height_mm) / 10, min(width_mm, height_mm) / 10))
         return sorted(seen.values(), key=lambda fmt: (fmt.long_cm * fmt.short_cm, fmt.code))
 
-    return _cached("print-formats", build)
+    return catalogue_cached("print-formats", build)
 
 
 def vat_rate_bp(kind: str, country: str) -> int:
@@ -251,7 +251,7 @@ def vat_rate_bp(kind: str, country: str) -> int:
     Staff see the missing pairs in the admin (``missing_vat_rates``).
     """
     country = str(country).upper()
-    rates = _cached(
+    rates = catalogue_cached(
         "vat-rates", lambda: {f"{k}:{c}": bp for k, c, bp in VatRate.objects.values_list("kind", "country", "rate_bp")}
     )
     try:

@@ -28,7 +28,7 @@ def catalogue_version_bump() -> str:
     return version
 
 
-def _catalogue_changed(sender, **kwargs) -> None:
+def catalogue_changed(sender, **kwargs) -> None:
     # Now, so the editing transaction itself (and a test inside one) reads the edit; again after
     # commit, so a page rebuilt from the state before the commit is not kept under the new version.
     catalogue_version_bump()
@@ -38,5 +38,5 @@ def _catalogue_changed(sender, **kwargs) -> None:
 # Bulk updates (``QuerySet.update``, ``bulk_create``) send no signal: code doing
 # them on these models calls ``catalogue_version_bump`` itself.
 for _model in CATALOGUE_MODELS:
-    post_save.connect(_catalogue_changed, sender=_model, dispatch_uid=f"catalogue-save-{_model.__name__}")
-    post_delete.connect(_catalogue_changed, sender=_model, dispatch_uid=f"catalogue-delete-{_model.__name__}")
+    post_save.connect(catalogue_changed, sender=_model, dispatch_uid=f"catalogue-save-{_model.__name__}")
+    post_delete.connect(catalogue_changed, sender=_model, dispatch_uid=f"catalogue-delete-{_model.__name__}")

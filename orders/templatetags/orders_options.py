@@ -38,7 +38,7 @@ def _format_options() -> str:
 def finish_options_by_product() -> dict[int, str]:
     """The finish options of each product on sale, as markup (a product without finishes is absent)."""
     from orders.models import Finish
-    from orders.selectors.catalogue import _cached
+    from orders.selectors.catalogue import catalogue_cached
 
     def build() -> dict[int, str]:
         found: dict[int, list[str]] = {}
@@ -52,15 +52,15 @@ def finish_options_by_product() -> dict[int, str]:
             )
         return {product_id: "".join(options) for product_id, options in found.items()}
 
-    return _cached(f"html:finish-options:{(get_language() or 'en')[:2]}", build)
+    return catalogue_cached(f"html:finish-options:{(get_language() or 'en')[:2]}", build)
 
 
 @register.simple_tag
 def format_options(selected_id: int) -> SafeString:
     """The options of every format a photo can be ordered in, ``selected_id`` selected."""
-    from orders.selectors.catalogue import _cached
+    from orders.selectors.catalogue import catalogue_cached
 
-    return _mark(_cached(f"html:format-options:{(get_language() or 'en')[:2]}", _format_options), selected_id)
+    return _mark(catalogue_cached(f"html:format-options:{(get_language() or 'en')[:2]}", _format_options), selected_id)
 
 
 @register.simple_tag

@@ -20,13 +20,7 @@ from orders.tests.factories import (
     delivery_for,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("parallel row locks need PostgreSQL (DATABASE_URL=postgres://...)")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql_only")]
 
 
 def at_once(*calls) -> list:

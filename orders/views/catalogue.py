@@ -29,7 +29,7 @@ PUBLIC_MAX_AGE = 300
 IMAGE_MAX_AGE = 365 * 24 * 3600  # the file name in an image's URL changes with the file
 
 
-def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def cacheable_page(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Let browsers and shared caches keep a visitor's page; keep a customer's page private."""
     # A pending message (e.g. "You have signed out") is shown once: that page is not reused.
     if request.user.is_authenticated or len(get_messages(request)):
@@ -45,7 +45,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     name = f"catalogue:{site.slug}" if site else "catalogue"
     grid = catalogue_fragment(name, "orders/catalogue/_grid.html", {"products": site_products(site)})
     response = render(request, "orders/catalogue/catalogue.html", {"grid": grid})
-    return _cacheable(request, response)
+    return cacheable_page(request, response)
 
 
 @require_safe
@@ -58,7 +58,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     body = catalogue_fragment(f"product:{slug}", "orders/catalogue/_product.html", {"product": item})
     context = {"product": item, "body": body, "suggestible": suggestible}
     response = render(request, "orders/catalogue/product.html", context)
-    return _cacheable(request, response)
+    return cacheable_page(request, response)
 
 
 def _suggestible_kinds() -> set[str]:

@@ -1,7 +1,6 @@
 """Redemption under real parallel connections on PostgreSQL: the database decides, never a check then a write."""
 
 import pytest
-from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from orders.models import Cart
@@ -10,13 +9,7 @@ from promotions.models import Campaign, CampaignUse, Code, Redemption
 from promotions.services import RedemptionError, code_redeem
 from promotions.tests.factories import CampaignFactory, CodeFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("parallel row locks need PostgreSQL (DATABASE_URL=postgres://...)")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql_only")]
 
 
 def _shoppers(count: int) -> list[tuple]:
