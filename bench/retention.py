@@ -384,8 +384,8 @@ def populate_orders(conn, n: int, rng: random.Random, vendor: str, media: Path) 
         " bill_company, bill_vat_number, bill_street, bill_line2, bill_postal_code, bill_city, bill_country,"
         " shipping_method_id, shipping_name, shipping_cents, shipping_vat_bp, items_cents, discount_cents,"
         " total_cents, vat_cents, refunded_cents, payment_intent_id, carrier, tracking_number, placed_at, paid_at,"
-        " shipped_at, completed_at, updated_at)"
-        f" VALUES ({', '.join(['%s'] * 41)})"
+        " shipped_at, completed_at, updated_at, channel)"
+        f" VALUES ({', '.join(['%s'] * 42)})"
     )
     line_sql = (
         "INSERT INTO orders_orderline (id, photo_id, fit, order_id, position, product_kind, product_name, format_code,"
@@ -422,7 +422,7 @@ def populate_orders(conn, n: int, rng: random.Random, vendor: str, media: Path) 
             orders.append(
                 (pk, f"PS-B{index:09d}", uid, "delivered" if done else "paid", "", email, "nl", "EUR",
                  f"Anna Peeters{uid or index}", "", "Straat 1", "", "1000", "Brussel", "BE", "", "", "", "", "", "",
-                 "", "", "", 1, "Bpost", 495, 2100, 390, 0, 885, 154, 0, "", "bpost", "", *when)
+                 "", "", "", 1, "Bpost", 495, 2100, 390, 0, 885, 154, 0, "", "bpost", "", *when, "web")
             )  # fmt: skip
             # An account's order prints its photo (every fourth user has one: the uid // 4-th made).
             photo = None if uid is None else photo_key(uid // 4)
