@@ -15,7 +15,7 @@ import dataclasses
 from django.db.models import DateTimeField, Exists, F, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import Category, PersonalData, register, registry
+from privacy.registry import Anonymise, Category, PersonalData, Strategy, register, registry
 
 MICROSITE = Q(channel="microsite")
 
@@ -40,6 +40,26 @@ def _as_microsite_order(entry: PersonalData, prefix: str) -> PersonalData:
 for _label, _prefix in (("orders.order", ""), ("orders.orderline", "order__")):
     (_entry,) = [e for e in registry.for_model(_label) if e.category == Category.ORDER]
     register(_as_microsite_order(_entry, _prefix))
+
+# The code used on such an order: it loses its customer with the order (the sponsor's counts
+# stay); the details the code asked for (STX-8) go.
+(_entry,) = [e for e in registry.for_model("promotions.redemption") if e.category == Category.ORDER]
+register(
+    dataclasses.replace(
+        _as_microsite_order(_entry, "order__"),
+        fields=(Anonymise("user", Strategy.NULL),),
+        triggers={"order_date": F("order__placed_at")},
+    )
+)
+(_entry,) = [e for e in registry.for_model("promotions.redemptiondetail") if e.category == Category.ORDER]
+register(
+    dataclasses.replace(
+        _as_microsite_order(_entry, "redemption__order__"),
+        anonymise_by_deleting=True,
+        anonymised_marker=None,
+        triggers={"order_date": F("redemption__order__placed_at")},
+    )
+)
 
 
 def _microsite_lines():

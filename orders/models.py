@@ -23,7 +23,7 @@ from django_countries.fields import CountryField
 from privacy.models import RetentionState
 
 
-def _localised(obj: models.Model, field: str) -> str:
+def in_active_language(obj: models.Model, field: str) -> str:
     """Return ``field`` in the active language, falling back to English, then Dutch."""
     language = (get_language() or "en")[:2]
     for code in (language, "en", "nl"):
@@ -85,11 +85,11 @@ class Product(models.Model):
 
     @property
     def name(self) -> str:
-        return _localised(self, "name")
+        return in_active_language(self, "name")
 
     @property
     def description(self) -> str:
-        return _localised(self, "description")
+        return in_active_language(self, "description")
 
 
 def product_image_path(instance: ProductImage, filename: str) -> str:
@@ -147,7 +147,7 @@ class Format(models.Model):
 
     @property
     def name(self) -> str:
-        return _localised(self, "name")
+        return in_active_language(self, "name")
 
     @property
     def long_cm(self) -> float:
@@ -187,7 +187,7 @@ class Finish(models.Model):
 
     @property
     def name(self) -> str:
-        return _localised(self, "name")
+        return in_active_language(self, "name")
 
 
 class VatRate(models.Model):
@@ -240,7 +240,7 @@ class ShippingMethod(models.Model):
 
     @property
     def name(self) -> str:
-        return _localised(self, "name")
+        return in_active_language(self, "name")
 
 
 # ------------------------------------------------- creations (ALB-5) and carts

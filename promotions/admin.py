@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from privacy.admin import AdminLogWithoutPersonalData, ReadOnlyAdmin
-from promotions.models import Campaign, Code, PortalAction, Redemption, Sponsor, SponsorMember
+from promotions.models import (
+    Campaign,
+    Code,
+    EligibilityField,
+    PortalAction,
+    Redemption,
+    RedemptionDetail,
+    Sponsor,
+    SponsorMember,
+)
 from promotions.tasks import generate_codes
 
 MAX_GENERATE = 1_000_000
@@ -63,6 +72,14 @@ class _Echo:
         return value
 
 
+class EligibilityFieldInline(admin.TabularInline):
+    """STX-8: what a customer fills in to use a code of the campaign; the answers stay with that order only."""
+
+    model = EligibilityField
+    extra = 0
+    fields = ["position", "label_nl", "label_fr", "label_en", "kind", "pattern", "required"]
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "sponsor", "starts_at", "ends_at", "redeemed", "quota", "is_active"]
@@ -72,6 +89,7 @@ class CampaignAdmin(admin.ModelAdmin):
     raw_id_fields = ["format"]
     readonly_fields = ["redeemed", "code_count"]
     show_full_result_count = False
+    inlines = [EligibilityFieldInline]
 
     @admin.display(description=gettext_lazy("codes"))
     def code_count(self, obj: Campaign) -> int:
@@ -140,6 +158,22 @@ class CodeAdmin(admin.ModelAdmin):
         return False  # uses change only through redemption
 
 
+class RedemptionDetailInline(admin.TabularInline):
+    """The details the customer gave with the code (STX-8), read only."""
+
+    model = RedemptionDetail
+    extra = 0
+    fields = ["field", "value"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(Redemption)
 class RedemptionAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
     list_display = ["code", "campaign", "status", "order", "created_at", "released_at"]
@@ -148,6 +182,7 @@ class RedemptionAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
     list_select_related = ["code", "campaign__sponsor", "order"]
     raw_id_fields = ["code", "campaign", "user", "cart", "order"]
     show_full_result_count = False
+    inlines = [RedemptionDetailInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

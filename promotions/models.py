@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from orders.models import in_active_language
 
 # Codes use an alphabet without look-alike characters (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -139,6 +144,8 @@ class Redemption(models.Model):
     created_at = models.DateTimeField(_("redeemed"), auto_now_add=True)
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
     release_reason = models.CharField(_("why released"), max_length=120, blank=True)
+    # A microsite order's redemption loses its customer with the order (STX-2); the sponsor's counts stay.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("redemption")
@@ -157,6 +164,77 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_status_display()})"
+
+
+class EligibilityField(models.Model):
+    """A detail the sponsor needs from whoever uses a code of the campaign (STX-8), e.g. a student card number.
+
+    Asked when the code is applied; the answer is stored with that redemption
+    only (``RedemptionDetail``), used for it only and deleted with it.
+    """
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("text")
+        DIGITS = "digits", _("digits only")
+        DATE = "date", _("date")
+        EMAIL = "email", _("e-mail address")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="eligibility_fields", verbose_name=_("campaign")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label_nl = models.CharField(_("label (Dutch)"), max_length=80)
+    label_fr = models.CharField(_("label (French)"), max_length=80, blank=True)
+    label_en = models.CharField(_("label (English)"), max_length=80, blank=True)
+    kind = models.CharField(_("type"), max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    pattern = models.CharField(
+        _("validation pattern"),
+        max_length=200,
+        blank=True,
+        help_text=_("A regular expression the whole answer must match, e.g. [A-Z]{2}[0-9]{6}. Empty: any answer."),
+    )
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("detail asked with the code")
+        verbose_name_plural = _("details asked with the code (STX-8)")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return in_active_language(self, "label")
+
+    def clean(self) -> None:
+        if self.pattern:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValidationError(
+                    {"pattern": _("This is not a valid pattern: %(error)s.") % {"error": exc}}
+                ) from exc
+
+
+class RedemptionDetail(models.Model):
+    """A customer's answer to a campaign's ``EligibilityField``, kept with that redemption only (STX-8)."""
+
+    redemption = models.ForeignKey(
+        Redemption, on_delete=models.CASCADE, related_name="details", verbose_name=_("redemption")
+    )
+    field = models.ForeignKey(
+        EligibilityField, on_delete=models.CASCADE, related_name="+", verbose_name=_("detail asked")
+    )
+    value = models.CharField(_("answer"), max_length=200)
+
+    class Meta:
+        verbose_name = _("detail given with a code")
+        verbose_name_plural = _("details given with codes")
+        constraints = [models.UniqueConstraint(fields=["redemption", "field"], name="promotions_one_answer_per_field")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.value}"
 
 
 class SponsorMember(models.Model):

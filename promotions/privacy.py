@@ -8,40 +8,66 @@ from accounts.privacy import user_triggers
 from orders.privacy import _last_order_of
 from privacy.registry import Anonymise, Category, LegalBasis, PersonalData, Strategy, register, registry
 
-for _model, _examples in (
-    ("promotions.Redemption", _("which promo code you used on which order, and when")),
-    ("promotions.CampaignUse", _("how many codes of a sponsor's campaign your account used")),
+
+def _triggers(redemption: str, user: str) -> dict:
+    """The moments a redemption's data counts from: its account's, or its order's (``redemption``: a path to it)."""
+
+    def _last_order():
+        return Coalesce(_last_order_of(user), F(f"{user}__date_joined"))
+
+    triggers = {
+        "last_activity": lambda: Coalesce(F(f"{user}__last_activity"), F(f"{user}__date_joined")),
+        "account_closed": F(f"{user}__closed_at"),
+        "last_order": _last_order,
+        "order_date": _last_order,
+        "order_completed": _last_order,
+    }
+    if redemption is not None:
+        triggers["order_date"] = lambda: Coalesce(F(f"{redemption}order__placed_at"), F(f"{redemption}created_at"))
+        triggers["order_completed"] = lambda: Coalesce(
+            F(f"{redemption}order__completed_at"), F(f"{redemption}created_at")
+        )
+    return triggers
+
+
+ORDER_DATA = {
+    "category": Category.ORDER,
+    "legal_basis": LegalBasis.CONTRACT,
+    "fields": (),
+    "anonymise_by_deleting": True,
+}
+for _model, _examples, _redemption in (
+    ("promotions.Redemption", _("which promo code you used on which order, and when"), ""),
+    ("promotions.CampaignUse", _("how many codes of a sponsor's campaign your account used"), None),
 ):
     register(
         PersonalData(
             model=_model,
-            category=Category.ORDER,
             purpose=_("Giving you the free products of a sponsor's code, within the campaign's limits."),
             record_purpose=_("Applying sponsors' promo codes to the customer's orders within the campaign's limits."),
-            legal_basis=LegalBasis.CONTRACT,
             examples=_examples,
             subject="user",
-            fields=(),
-            anonymise_by_deleting=True,
-            triggers={
-                "last_activity": lambda: Coalesce(F("user__last_activity"), F("user__date_joined")),
-                "account_closed": F("user__closed_at"),
-                "last_order": lambda: Coalesce(_last_order_of("user"), F("user__date_joined")),
-                "order_date": (
-                    (lambda: Coalesce(F("order__placed_at"), F("created_at")))
-                    if _model == "promotions.Redemption"
-                    else (lambda: Coalesce(_last_order_of("user"), F("user__date_joined")))
-                ),
-                "order_completed": (
-                    (lambda: Coalesce(F("order__completed_at"), F("created_at")))
-                    if _model == "promotions.Redemption"
-                    else (lambda: Coalesce(_last_order_of("user"), F("user__date_joined")))
-                ),
-            },
+            triggers=_triggers(_redemption, "user"),
+            **ORDER_DATA,
         )
     )
 
+# STX-8: details a sponsor asks with a code (e.g. a student card number), kept with that
+# redemption only: they go when it is released and with the order's data.
+register(
+    PersonalData(
+        model="promotions.RedemptionDetail",
+        purpose=_("Checking that you may use a sponsor's code that asks for details, such as a student card."),
+        record_purpose=_("Checking the eligibility details a sponsor's campaign asks with its code (STX-8)."),
+        examples=_("the details a sponsor's code asked for, such as your student card number and course"),
+        subject="redemption__user",
+        triggers=_triggers("redemption__", "redemption__user"),
+        **ORDER_DATA,
+    )
+)
+
 registry.not_personal("promotions.Sponsor", "sponsor companies")
+registry.not_personal("promotions.EligibilityField", "the questions a campaign asks with its codes (not the answers)")
 registry.not_personal("promotions.Campaign", "sponsors' campaigns")
 registry.not_personal("promotions.Code", "promo codes (which customer used one is in promotions.Redemption)")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 
-from promotions.models import Redemption
+from promotions.models import Campaign, EligibilityField, Redemption
 
 
 def active_redemption(*, cart) -> Redemption | None:
@@ -48,3 +50,18 @@ def redemption_label(redemption: Redemption) -> str:
         "sponsor": campaign.sponsor.name,
         "code": redemption.code.code,
     }
+
+
+def code_normalise(raw: str) -> str:
+    """Return a code as typed, upper case, without spaces or dashes."""
+    return re.sub(r"[\s\-]", "", raw or "").upper()
+
+
+def eligibility_fields_of(raw_code: str) -> list[EligibilityField]:
+    """Return the details the campaign of a code asks for (STX-8), in their order; none for an unknown code."""
+    return list(EligibilityField.objects.filter(campaign__codes__code=code_normalise(raw_code)))
+
+
+def campaign_of(raw_code: str) -> Campaign | None:
+    """Return the campaign of a code, with its sponsor, or None for an unknown code."""
+    return Campaign.objects.select_related("sponsor").filter(codes__code=code_normalise(raw_code)).first()

@@ -8,29 +8,36 @@ by a separate write, which concurrent checkouts slip through.
 
 from __future__ import annotations
 
+import datetime
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from promotions.models import CODE_ALPHABET, CODE_LENGTH, Campaign, CampaignUse, Code, Redemption
+from promotions.models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    Campaign,
+    CampaignUse,
+    Code,
+    EligibilityField,
+    Redemption,
+    RedemptionDetail,
+)
+from promotions.selectors import code_normalise, eligibility_fields_of
 
 INSERT_BATCH = 10_000
 
 
 class RedemptionError(ValidationError):
     """A code that cannot be used, with the message the customer sees and a code for the reason."""
-
-
-def code_normalise(raw: str) -> str:
-    """Return a code as typed, upper case, without spaces or dashes."""
-    return re.sub(r"[\s\-]", "", raw or "").upper()
 
 
 def _draw(count: int) -> set[str]:
@@ -99,19 +106,72 @@ def _refuse(message: str, code: str) -> None:
     raise RedemptionError(message, code=code)
 
 
-def code_redeem(*, cart, user, raw_code: str, site=None) -> Redemption:
+def code_redeem(*, cart, user, raw_code: str, site=None, details: Mapping[int, str] | None = None) -> Redemption:
     """Apply a code to a signed-in customer's cart; raise ``RedemptionError`` saying why it cannot be used.
 
     ``site``: the microsite the customer is on (``microsites.selectors.Site``), None in the web shop;
     a campaign says where its codes are accepted.
+    ``details``: answers to the campaign's eligibility fields (STX-8), by field id; a campaign that
+    asks for some refuses a code without them (reason ``needs_details``), checked again here.
     The code's uses, the customer's limit and the campaign's quota are each
     raised by one conditional write; the first that fails undoes the others.
-    On PostgreSQL the writes are one database function call (migration 0004).
+    On PostgreSQL the writes are one database function call (migration 0005).
     """
+    if details is not None:
+        answers = details_checked(fields=eligibility_fields_of(raw_code), details=details)
+        with transaction.atomic():
+            redemption = _redeem_any(cart=cart, user=user, raw_code=raw_code, site=site, with_details=True)
+            RedemptionDetail.objects.bulk_create(
+                RedemptionDetail(redemption_id=redemption.pk, field_id=field_id, value=value)
+                for field_id, value in answers.items()
+            )
+        return redemption
+    return _redeem_any(cart=cart, user=user, raw_code=raw_code, site=site, with_details=False)
+
+
+def _redeem_any(*, cart, user, raw_code: str, site, with_details: bool) -> Redemption:
     if connection.vendor == "postgresql":
-        return _redeem_in_one_call(cart=cart, user=user, raw_code=raw_code, site=site)
-    code = _usable_code(cart=cart, user=user, raw_code=raw_code, site=site)
+        return _redeem_in_one_call(cart=cart, user=user, raw_code=raw_code, site=site, with_details=with_details)
+    code = _usable_code(cart=cart, user=user, raw_code=raw_code, site=site, with_details=with_details)
     return _redeem(code=code, cart=cart, user=user)
+
+
+def detail_error(field: EligibilityField, value: str) -> str | None:
+    """Return why ``value`` is not a valid answer to ``field``, or None when it is (empty answers included)."""
+    if not value:
+        return None
+    if len(value) > 200:
+        return _("Keep it under 200 characters.")
+    if field.kind == EligibilityField.Kind.DIGITS and not value.isdigit():
+        return _("Enter digits only.")
+    if field.kind == EligibilityField.Kind.EMAIL:
+        try:
+            validate_email(value)
+        except ValidationError:
+            return _("Enter a valid e-mail address.")
+    if field.kind == EligibilityField.Kind.DATE:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            return _("Enter a date as YYYY-MM-DD.")
+    if field.pattern and re.fullmatch(field.pattern, value) is None:
+        return _("This does not look like a valid %(label)s.") % {"label": field.label.lower()}
+    return None
+
+
+def details_checked(*, fields: list[EligibilityField], details: Mapping[int, str]) -> dict[int, str]:
+    """Return the answers to store, by field id; raise ``RedemptionError`` for one missing or invalid."""
+    answers = {}
+    for field in fields:
+        value = str(details.get(field.pk, "") or "").strip()
+        if not value and field.required:
+            _refuse(_("Fill in: %(label)s.") % {"label": field.label}, "needs_details")
+        error = detail_error(field, value)
+        if error:
+            _refuse(f"{field.label}: {error}", "invalid_details")
+        if value:
+            answers[field.pk] = value
+    return answers
 
 
 def _checked_input(*, user, raw_code: str) -> str:
@@ -144,7 +204,11 @@ def _refuse_site() -> None:
     _refuse(_("This code is not valid on this site."), "wrong_channel")
 
 
-def _usable_code(*, cart, user, raw_code: str, site) -> Code:
+def _refuse_needs_details() -> None:
+    _refuse(_("This code asks for a few details first."), "needs_details")
+
+
+def _usable_code(*, cart, user, raw_code: str, site, with_details: bool = False) -> Code:
     """Return the code if it may be used here and now (reads only); else refuse, saying why."""
     text = _checked_input(user=user, raw_code=raw_code)
     code = Code.objects.select_related("campaign__format").filter(code=text).first()
@@ -161,6 +225,8 @@ def _usable_code(*, cart, user, raw_code: str, site) -> Code:
         _refuse_site()
     if Redemption.objects.filter(cart=cart, status=Redemption.Status.ACTIVE).exists():
         _refuse_cart_has_code()
+    if not with_details and campaign.eligibility_fields.exists():
+        _refuse_needs_details()
     return code
 
 
@@ -211,12 +277,13 @@ ANSWERS = {
     "wrong_channel_web": _refuse_web,
     "wrong_channel_site": _refuse_site,
     "cart_has_code": _refuse_cart_has_code,
+    "needs_details": _refuse_needs_details,
 }
 RAISED = {"promotions:user_limit": _refuse_user_limit, "promotions:quota": _refuse_quota}
 
 
-def _redeem_in_one_call(*, cart, user, raw_code: str, site) -> Redemption:
-    """PostgreSQL: the checks and writes in one call of ``promotions_redeem`` (migration 0004).
+def _redeem_in_one_call(*, cart, user, raw_code: str, site, with_details: bool) -> Redemption:
+    """PostgreSQL: the checks and writes in one call of ``promotions_redeem`` (migration 0005).
 
     Outside a transaction the call is its own; inside one, a savepoint keeps a refusal from ending it.
     """
@@ -226,8 +293,8 @@ def _redeem_in_one_call(*, cart, user, raw_code: str, site) -> Redemption:
         with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT outcome, redemption_id, starts_at, code_id, campaign_id"
-                " FROM promotions_redeem(%s, %s, %s, %s::bigint[], %s)",
-                [text, user.pk, cart.pk, campaigns, now],
+                " FROM promotions_redeem(%s, %s, %s, %s::bigint[], %s, %s)",
+                [text, user.pk, cart.pk, campaigns, now, with_details],
             )
             outcome, redemption_id, starts_at, code_id, campaign_id = cursor.fetchone()
     except IntegrityError:  # the same cart redeemed at the same moment elsewhere (one active code per cart)
@@ -258,6 +325,7 @@ def redemption_release(*, redemption: Redemption, reason: str) -> bool:
     )
     if not released:
         return False
+    RedemptionDetail.objects.filter(redemption_id=redemption.pk).delete()  # used for this code only (STX-8)
     Code.objects.filter(pk=redemption.code_id, used__gt=0).update(used=F("used") - 1)
     Campaign.objects.filter(pk=redemption.campaign_id, redeemed__gt=0).update(redeemed=F("redeemed") - 1)
     if redemption.user_id:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from orders.selectors.cart import cart_for_request
 from orders.services.cart import cart_for_request_create
 from promotions import services
+from promotions.forms import DetailsForm
 from promotions.ratelimit import too_many_attempts
-from promotions.selectors import active_redemption
+from promotions.selectors import active_redemption, campaign_of, code_normalise, eligibility_fields_of
 
 app_name = "promotions"
 
@@ -25,14 +26,24 @@ def code_apply(request: HttpRequest) -> HttpResponse:
         return redirect("orders:cart")
     # The code may come first (a microsite's front page): the cart is made for it.
     cart = cart_for_request_create(request) if request.user.is_authenticated else cart_for_request(request)
+    raw_code = request.POST.get("code", "")[:64]
+    details = None
+    if "with_details" in request.POST:  # the second step: the details the campaign asks for (STX-8)
+        form = DetailsForm(eligibility_fields_of(raw_code), request.POST)
+        if not form.is_valid():
+            return _details_page(request, raw_code, form)
+        details = form.details()
     try:
         redemption = services.code_redeem(
             cart=cart,
             user=request.user,
-            raw_code=request.POST.get("code", "")[:64],
+            raw_code=raw_code,
             site=getattr(request, "microsite", None),
+            details=details,
         )
     except services.RedemptionError as exc:
+        if exc.code == "needs_details" and details is None:
+            return _details_page(request, raw_code, DetailsForm(eligibility_fields_of(raw_code)))
         messages.error(request, exc.messages[0])
     else:
         messages.success(
@@ -45,6 +56,17 @@ def code_apply(request: HttpRequest) -> HttpResponse:
             },
         )
     return redirect("orders:cart")
+
+
+def _details_page(request: HttpRequest, raw_code: str, form: DetailsForm) -> HttpResponse:
+    """Ask the details a code's campaign needs before the code is applied (STX-8)."""
+    campaign = campaign_of(raw_code)
+    return render(
+        request,
+        "promotions/code_details.html",
+        {"form": form, "code": code_normalise(raw_code), "campaign": campaign},
+        status=200 if not form.is_bound else 400,
+    )
 
 
 @require_POST
