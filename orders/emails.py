@@ -26,13 +26,14 @@ from photoshop.emails import render_email as render_shop_email
 
 
 class EmailKind(TextChoices):
-    """The e-mails about an order; the first four are transactional and cannot be turned off (STX-7)."""
+    """The e-mails about an order; all but the payment reminder are transactional and always sent (STX-7)."""
 
     CONFIRMATION = "confirmation", _("order confirmation")
     IN_PRODUCTION = "in_production", _("printing started")
     SHIPPED = "shipped", _("order shipped")
     REFUND = "refund", _("refund")
     PAYMENT_REMINDER = "payment_reminder", _("payment reminder")
+    UNPAID_CANCELLED = "unpaid_cancelled", _("order cancelled, not paid")
 
 
 # Which e-mail a status change sends (order_transition queues it after commit).
@@ -162,6 +163,15 @@ def order_email_deliver(*, order_id: str, kind: str, amount_cents: int | None = 
             context["pay_url"] = absolute_url(path) if path else context["order_url"]
             if context["unsubscribe_url"]:
                 headers.update(unsubscribe_headers(context["unsubscribe_url"]))
+            from orders.services.expiry import unpaid_deadline
+
+            context["deadline"] = unpaid_deadline(order)
+        if kind == EmailKind.UNPAID_CANCELLED:
+            context["codes"] = [
+                source.removeprefix("promo:")
+                for source in order.discounts.values_list("source", flat=True)
+                if source.startswith("promo:")
+            ]
     message = render_email(
         template=f"order_{kind}", context=context, language=language, to=order.email, headers=headers
     )

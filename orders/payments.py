@@ -76,6 +76,9 @@ class PaymentGateway:
     def retrieve_intent(self, intent_id: str) -> Intent:
         raise NotImplementedError
 
+    def cancel_intent(self, intent_id: str) -> Intent:
+        raise NotImplementedError
+
     def refund(self, *, intent_id: str, amount: int, idempotency_key: str) -> RefundResult:
         raise NotImplementedError
 
@@ -129,6 +132,9 @@ class StripeGateway(PaymentGateway):
 
     def retrieve_intent(self, intent_id: str) -> Intent:
         return self._intent(self._call(self._client().v1.payment_intents.retrieve, intent_id))
+
+    def cancel_intent(self, intent_id: str) -> Intent:
+        return self._intent(self._call(self._client().v1.payment_intents.cancel, intent_id))
 
     def refund(self, *, intent_id: str, amount: int, idempotency_key: str) -> RefundResult:
         obj = self._call(

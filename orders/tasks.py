@@ -7,7 +7,7 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from orders import emails
-from orders.services import reminders
+from orders.services import expiry, reminders
 
 
 @shared_task(
@@ -39,3 +39,9 @@ def send_reminders() -> dict[str, int]:
 
 
 from orders.tasks_lab import render_invoice_pdf, render_print_files  # noqa: E402, F401  (Celery finds tasks in orders.tasks)
+
+
+@shared_task(name="orders.cancel_unpaid")
+def cancel_unpaid() -> int:
+    """Cancel the orders left unpaid past their limit (their codes come free); return how many."""
+    return expiry.orders_cancel_unpaid()

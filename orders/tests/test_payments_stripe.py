@@ -4,6 +4,7 @@ Webhooks are verified as Stripe signs them (``t=...,v1=HMAC-SHA256``); the
 shop marks an order paid only from a verified ``payment_intent.succeeded``.
 """
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -18,6 +19,7 @@ from django.utils import translation
 from accounts.tests.factories import UserFactory
 from orders.models import Cart, OrderEvent, OrderStatus, Payment, Refund, StripeEvent
 from orders.services.checkout import Delivery, order_place
+from orders.services.expiry import orders_cancel_unpaid
 from orders.services.payments import payment_recheck, payment_start, refund_create
 from orders.tests.factories import (
     CartLineFactory,
@@ -270,3 +272,21 @@ def test_a_refund_made_in_stripes_dashboard_is_recorded_once(client, order, sett
     order.refresh_from_db()
     assert (order.refunded_cents, order.status) == (885, OrderStatus.REFUNDED)
     assert Refund.objects.filter(order=order).count() == 2
+
+
+@pytest.mark.django_db
+def test_an_unpaid_order_cancelled_by_the_system_can_no_longer_be_paid_at_stripe(
+    client, order, settings, django_capture_on_commit_callbacks
+):
+    intent = payment_start(order=order)
+    later = order.placed_at + datetime.timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert orders_cancel_unpaid(now=later) == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert _client(settings).v1.payment_intents.retrieve(intent.id).status == "canceled"
+    client.force_login(order.user)
+    page = client.get(en("orders:order_pay", order.pk), follow=True)
+    assert page.redirect_chain  # to the order page, which shows it cancelled
+    assert intent.client_secret not in page.content.decode()
+    assert "Cancelled" in page.content.decode() or "cancelled" in page.content.decode()

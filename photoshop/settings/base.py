@@ -288,7 +288,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "photos-strip-locations": {"task": "photos.strip_locations", "schedule": crontab(hour=3, minute=45)},
     # STX-7 service messages: carts left and orders unpaid for 24 hours, each reminded once.
     "orders-send-reminders": {"task": "orders.send_reminders", "schedule": crontab(minute=20)},
+    # Unpaid orders end (and give their promo codes back): 7 days after placing, 48 hours after a failed payment.
+    "orders-cancel-unpaid": {"task": "orders.cancel_unpaid", "schedule": crontab(minute="*/15")},
 }
+ORDERS_UNPAID_CANCEL_AFTER_HOURS = env.int("ORDERS_UNPAID_CANCEL_AFTER_HOURS", default=7 * 24)
+ORDERS_FAILED_PAYMENT_CANCEL_AFTER_HOURS = env.int("ORDERS_FAILED_PAYMENT_CANCEL_AFTER_HOURS", default=48)
 
 # Privacy engine: the retention preset in force (default, stampix, mystamp,
 # smartphoto or pix), operator overrides, and what the policy page says.
