@@ -146,6 +146,8 @@ class Redemption(models.Model):
     release_reason = models.CharField(_("why released"), max_length=120, blank=True)
     # A microsite order's redemption loses its customer with the order (STX-2); the sponsor's counts stay.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+    # STX-7: a code left in a cart is reminded once before its campaign ends.
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("redemption")

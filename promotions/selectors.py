@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
+from allauth.account.models import EmailAddress
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.selectors import wants_service_messages
 from promotions.models import Campaign, EligibilityField, Redemption
 
 
@@ -65,3 +69,27 @@ def eligibility_fields_of(raw_code: str) -> list[EligibilityField]:
 def campaign_of(raw_code: str) -> Campaign | None:
     """Return the campaign of a code, with its sponsor, or None for an unknown code."""
     return Campaign.objects.select_related("sponsor").filter(codes__code=code_normalise(raw_code)).first()
+
+
+# STX-7: a code in a cart is reminded this long before its campaign ends.
+EXPIRY_REMINDER_BEFORE = datetime.timedelta(days=3)
+
+
+def redemptions_expiring(*, now: datetime.datetime) -> QuerySet[Redemption]:
+    """Return the codes left in an account's cart whose campaign ends within 3 days, not reminded yet.
+
+    Only to people who did not turn service messages off, at an address they confirmed.
+    """
+    return (
+        Redemption.objects.filter(
+            status=Redemption.Status.ACTIVE,
+            order__isnull=True,
+            reminded_at__isnull=True,
+            user__is_active=True,
+            user__closed_at__isnull=True,
+            campaign__ends_at__gt=now,
+            campaign__ends_at__lte=now + EXPIRY_REMINDER_BEFORE,
+        )
+        .filter(wants_service_messages(OuterRef("user")))
+        .filter(Exists(EmailAddress.objects.filter(user=OuterRef("user"), verified=True, primary=True)))
+    )

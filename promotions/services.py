@@ -31,7 +31,7 @@ from promotions.models import (
     Redemption,
     RedemptionDetail,
 )
-from promotions.selectors import code_normalise, eligibility_fields_of
+from promotions.selectors import code_normalise, eligibility_fields_of, redemptions_expiring
 
 INSERT_BATCH = 10_000
 
@@ -346,3 +346,66 @@ def redemptions_settle(*, order) -> int:
     if order.cart_id:
         mine |= Q(cart_id=order.cart_id, order__isnull=True)
     return Redemption.objects.filter(mine, status=Redemption.Status.ACTIVE).update(order=order, cart=None)
+
+
+REMINDER_BATCH = 500
+
+
+@transaction.atomic
+def code_reminders_send_due() -> int:
+    """Mark the codes due for an expiry reminder (STX-7) and queue one e-mail each after commit; return how many.
+
+    Rows are claimed under ``skip_locked`` locks on PostgreSQL, so two runs at once never remind twice.
+    """
+    from promotions.tasks import send_code_reminder
+
+    now = timezone.now()
+    ids = list(
+        redemptions_expiring(now=now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:REMINDER_BATCH]
+    )
+    Redemption.objects.filter(pk__in=ids).update(reminded_at=now)
+    transaction.on_commit(lambda: [send_code_reminder.delay(pk) for pk in ids])
+    return len(ids)
+
+
+def code_reminder_deliver(*, redemption_id: int) -> bool:
+    """Send the reminder of a code about to expire, in its owner's language; False when it was used or removed."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from accounts.models import MessageLog
+    from orders.emails import unsubscribe_headers
+    from orders.services.reminders import unsubscribe_url
+    from photoshop.emails import absolute_url, render_email, send_email
+
+    redemption = (
+        Redemption.objects.select_related("user", "code", "campaign__sponsor", "campaign__format__product")
+        .filter(pk=redemption_id, status=Redemption.Status.ACTIVE, order__isnull=True, user__isnull=False)
+        .first()
+    )
+    if redemption is None:
+        return False
+    user = redemption.user
+    language = user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(language):
+        link = unsubscribe_url(user)
+        context = {
+            "user": user,
+            "redemption": redemption,
+            "campaign": redemption.campaign,
+            "cart_url": absolute_url(reverse("orders:cart")),
+            "unsubscribe_url": link,
+        }
+    message = render_email(
+        template="promotions/email/code_expiring",
+        context=context,
+        language=language,
+        to=user.email,
+        headers=unsubscribe_headers(link),
+    )
+    send_email(message, user=user, kind=MessageLog.Kind.SERVICE)
+    return True

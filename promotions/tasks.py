@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from celery import shared_task
 
 from promotions.models import Campaign
-from promotions.services import codes_generate
+from promotions.services import code_reminder_deliver, code_reminders_send_due, codes_generate
 
 
 @shared_task(bind=True, time_limit=15 * 60)
@@ -21,3 +23,17 @@ def generate_codes(self, campaign_id: int, count: int, max_uses: int = 1) -> int
             self.update_state(state="PROGRESS", meta={"done": done, "total": count})
 
     return codes_generate(campaign=campaign, count=count, max_uses=max_uses, on_progress=progress)
+
+
+@shared_task(name="promotions.send_code_reminders")
+def send_code_reminders() -> int:
+    """Queue the reminders of codes left in carts whose campaign ends within 3 days (STX-7)."""
+    return code_reminders_send_due()
+
+
+@shared_task(
+    name="promotions.send_code_reminder", autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5
+)
+def send_code_reminder(redemption_id: int) -> bool:
+    """Send one code's reminder (it is already marked reminded)."""
+    return code_reminder_deliver(redemption_id=redemption_id)

@@ -288,6 +288,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "photos-strip-locations": {"task": "photos.strip_locations", "schedule": crontab(hour=3, minute=45)},
     # STX-7 service messages: carts left and orders unpaid for 24 hours, each reminded once.
     "orders-send-reminders": {"task": "orders.send_reminders", "schedule": crontab(minute=20)},
+    # STX-7: a code left in a cart, reminded once within 3 days of its campaign's end.
+    "promotions-send-code-reminders": {"task": "promotions.send_code_reminders", "schedule": crontab(minute=35)},
     # Unpaid orders end (and give their promo codes back): 7 days after placing, 48 hours after a failed payment.
     "orders-cancel-unpaid": {"task": "orders.cancel_unpaid", "schedule": crontab(minute="*/15")},
 }
