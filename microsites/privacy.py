@@ -47,7 +47,7 @@ for _label, _prefix in (("orders.order", ""), ("orders.orderline", "order__")):
 register(
     dataclasses.replace(
         _as_microsite_order(_entry, "order__"),
-        fields=(Anonymise("user", Strategy.NULL),),
+        fields=(Anonymise("user", Strategy.NULL), *_entry.fields),
         triggers={"order_date": F("order__placed_at")},
     )
 )

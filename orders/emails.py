@@ -34,6 +34,7 @@ class EmailKind(TextChoices):
     REFUND = "refund", _("refund")
     PAYMENT_REMINDER = "payment_reminder", _("payment reminder")
     UNPAID_CANCELLED = "unpaid_cancelled", _("order cancelled, not paid")
+    IDENTITY_CHECK = "identity_check", _("identity check before printing")
 
 
 # Which e-mail a status change sends (order_transition queues it after commit).
@@ -166,6 +167,8 @@ def order_email_deliver(*, order_id: str, kind: str, amount_cents: int | None = 
             from orders.services.expiry import unpaid_deadline
 
             context["deadline"] = unpaid_deadline(order)
+        if kind == EmailKind.IDENTITY_CHECK:
+            context["contact_url"] = absolute_url(reverse("contact"))
         if kind == EmailKind.UNPAID_CANCELLED:
             context["codes"] = [
                 source.removeprefix("promo:")

@@ -426,6 +426,11 @@ class Order(RetentionState):
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.PLACED, db_index=True
     )
     status_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # Held for staff review (fair use, STX-9): not produced until staff release it.
+    held_at = models.DateTimeField(_("on hold since"), null=True, blank=True, editable=False)
+    hold_reason = models.CharField(
+        _("why on hold"), max_length=200, blank=True, editable=False, default="", db_default=""
+    )
     # Where the order was placed: the web shop or a sponsor's microsite (STX-2, STX-3).
     channel = models.CharField(_("channel"), max_length=10, choices=OrderChannel.choices, default=OrderChannel.WEB)
     microsite = models.ForeignKey(
@@ -605,6 +610,7 @@ class OrderEvent(models.Model):
         INVOICE = "invoice", _("invoice issued")
         LAB = "lab", _("print lab")
         NOTE = "note", _("note")
+        HOLD = "hold", _("hold for review")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"))
     kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)

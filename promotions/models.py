@@ -57,6 +57,29 @@ class Campaign(models.Model):
     per_user_limit = models.PositiveSmallIntegerField(
         _("limit per customer"), default=1, help_text=_("How many codes of this campaign one account may use.")
     )
+    # Fair use (STX-9): limits per delivery address and phone number, and when staff look first.
+    per_address_limit = models.PositiveSmallIntegerField(
+        _("limit per delivery address"),
+        null=True,
+        blank=True,
+        help_text=_("How many orders with this campaign's codes may go to one address; empty for no limit."),
+    )
+    per_phone_limit = models.PositiveSmallIntegerField(
+        _("limit per phone number"),
+        null=True,
+        blank=True,
+        help_text=_("How many orders with this campaign's codes may give one phone number; empty for no limit."),
+    )
+    review_after_accounts = models.PositiveSmallIntegerField(
+        _("review from this many accounts per address"),
+        null=True,
+        blank=True,
+        default=3,
+        help_text=_(
+            "An order is held for staff review when this many different accounts used this campaign's codes"
+            " for one delivery address; empty to never hold."
+        ),
+    )
     web_shop = models.BooleanField(_("accepted in the web shop"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -146,6 +169,15 @@ class Redemption(models.Model):
     release_reason = models.CharField(_("why released"), max_length=120, blank=True)
     # A microsite order's redemption loses its customer with the order (STX-2); the sponsor's counts stay.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+    # STX-9: the delivery address and phone number the code's order counted against the campaign's
+    # limits, as keyed hashes (``HouseholdUse``); given back with the code.
+    # (Defaults in the database too: the redemption function of migration 0005 inserts without them.)
+    address_digest = models.CharField(
+        _("delivery address (keyed hash)"), max_length=64, blank=True, editable=False, default="", db_default=""
+    )
+    phone_digest = models.CharField(
+        _("phone number (keyed hash)"), max_length=64, blank=True, editable=False, default="", db_default=""
+    )
     # STX-7: a code left in a cart is reminded once before its campaign ends.
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
 
@@ -166,6 +198,34 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_status_display()})"
+
+
+class HouseholdUse(models.Model):
+    """How many orders of a campaign went to one delivery address or phone number (STX-9, fair use).
+
+    The address or number is kept as a keyed hash only: it can be matched when
+    given again, not read back. Raised and checked in one conditional UPDATE.
+    """
+
+    class Kind(models.TextChoices):
+        ADDRESS = "address", _("delivery address")
+        PHONE = "phone", _("phone number")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign"))
+    kind = models.CharField(_("what"), max_length=8, choices=Kind.choices)
+    digest = models.CharField(_("keyed hash"), max_length=64)
+    count = models.PositiveIntegerField(_("orders"), default=0)
+    last_used_at = models.DateTimeField(_("last used"))
+
+    class Meta:
+        verbose_name = _("use per address or phone")
+        verbose_name_plural = _("uses per address or phone")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "kind", "digest"], name="promotions_household_use_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.digest[:8]}: {self.count}"
 
 
 class EligibilityField(models.Model):

@@ -30,15 +30,12 @@ def _triggers(redemption: str, user: str) -> dict:
     return triggers
 
 
-ORDER_DATA = {
-    "category": Category.ORDER,
-    "legal_basis": LegalBasis.CONTRACT,
-    "fields": (),
-    "anonymise_by_deleting": True,
-}
-for _model, _examples, _redemption in (
-    ("promotions.Redemption", _("which promo code you used on which order, and when"), ""),
-    ("promotions.CampaignUse", _("how many codes of a sponsor's campaign your account used"), None),
+ORDER_DATA = {"category": Category.ORDER, "legal_basis": LegalBasis.CONTRACT, "anonymise_by_deleting": True}
+# The keyed hashes of the delivery address and phone number a code's order counted against the campaign (STX-9).
+DIGESTS = (Anonymise("address_digest", Strategy.BLANK), Anonymise("phone_digest", Strategy.BLANK))
+for _model, _examples, _redemption, _fields in (
+    ("promotions.Redemption", _("which promo code you used on which order, and when"), "", DIGESTS),
+    ("promotions.CampaignUse", _("how many codes of a sponsor's campaign your account used"), None, ()),
 ):
     register(
         PersonalData(
@@ -48,6 +45,7 @@ for _model, _examples, _redemption in (
             examples=_examples,
             subject="user",
             triggers=_triggers(_redemption, "user"),
+            fields=_fields,
             **ORDER_DATA,
         )
     )
@@ -62,9 +60,28 @@ register(
         examples=_("the details a sponsor's code asked for, such as your student card number and course"),
         subject="redemption__user",
         triggers=_triggers("redemption__", "redemption__user"),
+        fields=(),
         **ORDER_DATA,
     )
 )
+
+# STX-9: how often one delivery address or phone number received a campaign's free products,
+# as a keyed hash linked to no account; it goes as order data does, counted from its last use.
+_last_use = F("last_used_at")
+register(
+    PersonalData(
+        model="promotions.HouseholdUse",
+        purpose=_("Keeping a sponsor's free products fair: a limited number per address or phone number."),
+        record_purpose=_("Applying a campaign's limits per delivery address and phone number (STX-9, fair use)."),
+        examples=_("a keyed hash of a delivery address or phone number and how many free orders it received"),
+        subject=None,
+        subject_hint=_("the delivery address or phone number, given again"),
+        triggers={"last_activity": _last_use, "last_order": _last_use, "order_date": _last_use,
+                  "order_completed": _last_use},
+        fields=(Anonymise("digest", Strategy.BLANK),),
+        **ORDER_DATA,
+    )
+)  # fmt: skip
 
 registry.not_personal("promotions.Sponsor", "sponsor companies")
 registry.not_personal("promotions.EligibilityField", "the questions a campaign asks with its codes (not the answers)")

@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from promotions.models import (
@@ -28,6 +29,7 @@ from promotions.models import (
     CampaignUse,
     Code,
     EligibilityField,
+    HouseholdUse,
     Redemption,
     RedemptionDetail,
 )
@@ -326,6 +328,7 @@ def redemption_release(*, redemption: Redemption, reason: str) -> bool:
     if not released:
         return False
     RedemptionDetail.objects.filter(redemption_id=redemption.pk).delete()  # used for this code only (STX-8)
+    _give_back_household(redemption)
     Code.objects.filter(pk=redemption.code_id, used__gt=0).update(used=F("used") - 1)
     Campaign.objects.filter(pk=redemption.campaign_id, redeemed__gt=0).update(redeemed=F("redeemed") - 1)
     if redemption.user_id:
@@ -409,3 +412,115 @@ def code_reminder_deliver(*, redemption_id: int) -> bool:
     )
     send_email(message, user=user, kind=MessageLog.Kind.SERVICE)
     return True
+
+
+# ---------------------------------------------------------------- fair use (STX-9)
+
+
+def household_digest(kind: str, value: str) -> str:
+    """Return the keyed hash (HMAC-SHA256) of a delivery address or phone number, as normalised text."""
+    return salted_hmac(f"promotions.fair-use.{kind}", value, algorithm="sha256").hexdigest()
+
+
+def _address_text(delivery) -> str:
+    """One address however it is typed: case, spaces and punctuation do not count."""
+
+    def squeeze(text: str) -> str:
+        return re.sub(r"[\W_]+", "", (text or "").casefold())
+
+    return "|".join(
+        (str(delivery.ship_country).upper(), squeeze(delivery.ship_postal_code), squeeze(delivery.ship_street),
+         squeeze(delivery.ship_line2))
+    )  # fmt: skip
+
+
+def _phone_text(delivery) -> str:
+    import phonenumbers
+
+    raw = str(delivery.ship_phone or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, str(delivery.ship_country).upper() or None)
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        return re.sub(r"\D", "", raw)
+
+
+def _claim_household(campaign: Campaign, kind: str, digest: str, limit: int | None, now) -> bool:
+    use, _created = HouseholdUse.objects.get_or_create(
+        campaign=campaign, kind=kind, digest=digest, defaults={"last_used_at": now}
+    )
+    claimed = HouseholdUse.objects.filter(pk=use.pk)
+    if limit is not None:
+        claimed = claimed.filter(count__lt=limit)
+    return bool(claimed.update(count=F("count") + 1, last_used_at=now))
+
+
+def _unclaim_household(campaign_id: int, kind: str, digest: str) -> None:
+    if digest:
+        HouseholdUse.objects.filter(campaign_id=campaign_id, kind=kind, digest=digest, count__gt=0).update(
+            count=F("count") - 1
+        )
+
+
+def _give_back_household(redemption: Redemption) -> None:
+    _unclaim_household(redemption.campaign_id, HouseholdUse.Kind.ADDRESS, redemption.address_digest)
+    _unclaim_household(redemption.campaign_id, HouseholdUse.Kind.PHONE, redemption.phone_digest)
+    Redemption.objects.filter(pk=redemption.pk).update(address_digest="", phone_digest="")
+
+
+@transaction.atomic
+def redemption_claim_delivery(*, cart, delivery) -> str:
+    """Count the order's delivery address and phone against the limits of the cart's code (STX-9).
+
+    Call it in the checkout's transaction, before the order is placed: a limit
+    reached raises ``RedemptionError`` (the checkout shows it and nothing is
+    placed). Each limit is one conditional UPDATE, so parallel checkouts to
+    one address never exceed it; a checkout submitted again counts once.
+    Return why the order should wait for staff review ("" when it need not):
+    many different accounts using the campaign's codes for one address.
+    """
+    redemption = (
+        Redemption.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(cart=cart, status=Redemption.Status.ACTIVE)
+        .first()
+    )
+    if redemption is None:
+        return ""
+    campaign, now = redemption.campaign, timezone.now()
+    address = household_digest(HouseholdUse.Kind.ADDRESS, _address_text(delivery))
+    phone_text = _phone_text(delivery)
+    phone = household_digest(HouseholdUse.Kind.PHONE, phone_text) if phone_text else ""
+    if redemption.address_digest != address:
+        _unclaim_household(campaign.pk, HouseholdUse.Kind.ADDRESS, redemption.address_digest)
+        if not _claim_household(campaign, HouseholdUse.Kind.ADDRESS, address, campaign.per_address_limit, now):
+            _refuse(
+                _("This sponsor's free products can go to one address %(count)s times, and this address has had them.")
+                % {"count": campaign.per_address_limit},
+                "address_limit",
+            )
+    if redemption.phone_digest != phone:
+        _unclaim_household(campaign.pk, HouseholdUse.Kind.PHONE, redemption.phone_digest)
+        if phone and not _claim_household(campaign, HouseholdUse.Kind.PHONE, phone, campaign.per_phone_limit, now):
+            _refuse(
+                _(
+                    "This sponsor's free products can go with one phone number %(count)s times,"
+                    " and this one has had them."
+                )
+                % {"count": campaign.per_phone_limit},
+                "phone_limit",
+            )
+    Redemption.objects.filter(pk=redemption.pk).update(address_digest=address, phone_digest=phone)
+    if campaign.review_after_accounts:
+        accounts = (
+            Redemption.objects.filter(campaign=campaign, address_digest=address, status=Redemption.Status.ACTIVE)
+            .exclude(user=None)
+            .values("user")
+            .distinct()
+            .count()
+        )
+        if accounts >= campaign.review_after_accounts:
+            return f"fair use: {accounts} accounts used codes of campaign {campaign.pk} for one delivery address"
+    return ""

@@ -91,7 +91,7 @@ class LabOrderAdmin(LogsAccess, AdminLogWithoutPersonalData, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .filter(status__in=PRODUCIBLE)
+            .filter(status__in=PRODUCIBLE, held_at__isnull=True)  # held for review (STX-9): not yet
             .annotate(
                 n_lines=Count("lines", distinct=True),
                 n_ready=Count("lines__print_files", filter=Q(lines__print_files__status="ready"), distinct=True),
@@ -152,7 +152,12 @@ class LabOrderAdmin(LogsAccess, AdminLogWithoutPersonalData, admin.ModelAdmin):
             raise Http404
         print_file = (
             PrintFile.objects.select_related("line__order")
-            .filter(pk=pk, line__order__status__in=PRODUCIBLE, status=PrintFile.Status.READY)
+            .filter(
+                pk=pk,
+                line__order__status__in=PRODUCIBLE,
+                line__order__held_at__isnull=True,
+                status=PrintFile.Status.READY,
+            )
             .first()
         )
         if print_file is None or not print_file.file:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, Refund
 from orders.money import format_cents
+from orders.services.holds import order_hold_release, order_identity_request
 from orders.services.lifecycle import order_event_record, order_transition
 from privacy.access import HidesRestricted, LogsAccess
 from privacy.admin import AdminLogWithoutPersonalData
@@ -82,6 +83,21 @@ class PlacedWithinFilter(admin.SimpleListFilter):
         if days is None:
             return queryset
         return queryset.filter(placed_at__gte=timezone.now() - timedelta(days=days))
+
+
+class OnHoldFilter(admin.SimpleListFilter):
+    """Orders waiting for a staff review before production (fair use, STX-9)."""
+
+    title = _("review")
+    parameter_name = "on_hold"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("on hold for review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(held_at__isnull=False)
+        return queryset
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -194,9 +210,9 @@ STATUS_ORDER_FIELDS = ["number", "status", "status_reason", "placed_at", "paid_a
 
 @admin.register(Order)
 class OrderAdmin(HidesRestricted, LogsAccess, AdminLogWithoutPersonalData, admin.ModelAdmin):
-    list_display = ["number", "placed_at", "status_label", "email", "total", "shipping_method"]
+    list_display = ["number", "placed_at", "status_label", "on_hold", "email", "total", "shipping_method"]
     list_display_links = ["number"]
-    list_filter = ["status", PlacedWithinFilter]
+    list_filter = ["status", OnHoldFilter, PlacedWithinFilter]
     list_select_related = ["shipping_method"]
     list_per_page = 50
     list_max_show_all = 200
@@ -210,7 +226,10 @@ class OrderAdmin(HidesRestricted, LogsAccess, AdminLogWithoutPersonalData, admin
     raw_id_fields = ["user", "cart", "shipping_method"]
     inlines = [OrderLineInline, PaymentInline, RefundInline, OrderEventInline]
     fieldsets = [
-        (None, {"fields": ["number", "status", "status_reason", "user", "email", "language"]}),
+        (
+            None,
+            {"fields": ["number", "status", "status_reason", "held_at", "hold_reason", "user", "email", "language"]},
+        ),
         (
             _("Amounts"),
             {"fields": ["items", "shipping", "discount", "total_amount", "vat", "refunded", "payment_intent_id"]},
@@ -274,7 +293,10 @@ class OrderAdmin(HidesRestricted, LogsAccess, AdminLogWithoutPersonalData, admin
         "bill_city",
         "bill_country",
     }
-    actions = ["mark_in_production", "mark_shipped", "mark_delivered", "cancel_orders", *payment_actions, *lab_actions]
+    actions = [
+        "mark_in_production", "mark_shipped", "mark_delivered", "cancel_orders", "release_hold", "ask_identity",
+        *payment_actions, *lab_actions,
+    ]  # fmt: skip
 
     # --- Access ---------------------------------------------------------------------------------
 
@@ -384,6 +406,47 @@ class OrderAdmin(HidesRestricted, LogsAccess, AdminLogWithoutPersonalData, admin
             )
         for line in refused:
             self.message_user(request, gettext("Left unchanged: %(why)s") % {"why": line}, messages.WARNING)
+
+    @admin.display(description=_("review"), boolean=True)
+    def on_hold(self, order: Order) -> bool | None:
+        return True if order.held_at else None
+
+    @admin.action(description=_("Release the hold: reviewed, may be produced"), permissions=["change"])
+    def release_hold(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        orders = self._selected(request, queryset)
+        if orders is None:
+            return
+        released = sum(order_hold_release(order=order, actor=request.user) for order in orders if order.held_at)
+        self.message_user(
+            request,
+            ngettext("%(count)d order released for production.", "%(count)d orders released for production.", released)
+            % {"count": released},
+            messages.SUCCESS if released else messages.WARNING,
+        )
+
+    @admin.action(description=_("Ask the customer to confirm who they are (order on hold)"), permissions=["change"])
+    def ask_identity(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        orders = self._selected(request, queryset)
+        if orders is None:
+            return
+        asked = 0
+        for order in orders:
+            try:
+                order_identity_request(order=order, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(
+                    request, gettext("Left unchanged: %(why)s") % {"why": f"{order.number}: {exc.messages[0]}"},
+                    messages.WARNING,
+                )  # fmt: skip
+            else:
+                asked += 1
+        if asked:
+            self.message_user(
+                request,
+                ngettext("%(count)d customer asked to confirm.", "%(count)d customers asked to confirm.", asked)
+                % {"count": asked},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Mark as in production"), permissions=["change"])
     def mark_in_production(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from orders.emails import EmailKind, order_email_send
 from orders.models import Order, OrderStatus, Payment
@@ -26,7 +27,7 @@ from orders.services.lifecycle import order_transition
 logger = logging.getLogger(__name__)
 
 BATCH = 200
-REASON = "not paid in time"
+REASON = gettext_noop("not paid in time")
 
 
 def unpaid_limits() -> tuple[datetime.timedelta, datetime.timedelta]:
@@ -79,7 +80,9 @@ def orders_cancel_unpaid(*, now: datetime.datetime | None = None) -> int:
 def _cancel(order: Order) -> int:
     with transaction.atomic():
         try:
-            locked = order_transition(order=order, to=OrderStatus.CANCELLED, reason=REASON, by="system")
+            with translation.override(order.language or settings.LANGUAGE_CODE):
+                reason = gettext(REASON)  # shown to the customer on the order page
+            locked = order_transition(order=order, to=OrderStatus.CANCELLED, reason=reason, by="system")
         except ValidationError:  # paid or cancelled meanwhile
             return 0
         order_email_send(order=locked, kind=EmailKind.UNPAID_CANCELLED)

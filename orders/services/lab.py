@@ -90,6 +90,11 @@ def lab_export_create(*, orders: Sequence[Order], actor=None) -> LabExport:
         raise ValidationError(
             _("Only paid orders can be produced: %(orders)s.") % {"orders": ", ".join(wrong)}, code="status"
         )
+    held = [o.number for o in orders if o.held_at is not None]
+    if held:
+        raise ValidationError(
+            _("These orders are on hold for review: %(orders)s.") % {"orders": ", ".join(held)}, code="held"
+        )
     waiting = sorted(
         set(
             PrintFile.objects.filter(line__order__in=orders)

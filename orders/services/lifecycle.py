@@ -66,6 +66,10 @@ def order_transition(
             % {"current": OrderStatus(current).label, "target": OrderStatus(to).label},
             code="invalid_transition",
         )
+    if to == OrderStatus.IN_PRODUCTION and locked.held_at is not None:
+        raise ValidationError(
+            _("Order %(number)s is on hold for review: release it first.") % {"number": locked.number}, code="held"
+        )
     reason = reason.strip()
     if to in transitions.NEEDS_REASON and not reason:
         raise ValidationError(_("Give a reason."), code="reason_required")

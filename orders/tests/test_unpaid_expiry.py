@@ -64,7 +64,7 @@ def test_an_order_unpaid_for_7_days_is_cancelled_at_the_minute_not_before(
     assert run(django_capture_on_commit_callbacks) == 1
     order = Order.objects.get(pk=unpaid.pk)
     assert order.status == OrderStatus.CANCELLED
-    assert order.status_reason == "not paid in time"
+    assert order.status_reason == "niet op tijd betaald"  # in the customer's language, on their order page
     event = OrderEvent.objects.get(order=order, kind=OrderEvent.Kind.STATUS)
     assert event.actor is None
     assert event.detail["by"] == "system"

@@ -25,6 +25,7 @@ from orders.payments import PaymentsUnavailable, gateway
 from orders.selectors.cart import cart_for_request, cart_view
 from orders.selectors.catalogue import VatRateMissing, kind_label
 from orders.services.checkout import Discount, order_place
+from orders.services.holds import order_hold
 from orders.services.payments import payment_start
 
 PLACED_KEY = "orders_placed"  # the orders a guest placed in this visit
@@ -84,10 +85,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
             check_shipping(form, country)
         if ship_ok and bill_ok and not form.errors:
             delivery = delivery_from(form, None if use_saved else ship, bill if separate else None)
-            from promotions.services import redemption_attach
+            from promotions.services import redemption_attach, redemption_claim_delivery
 
             try:
                 with transaction.atomic():  # the order and its code's link to it, together
+                    # The code's limits per address and phone (STX-9), before anything is placed.
+                    hold = redemption_claim_delivery(cart=cart, delivery=delivery)
                     order = order_place(
                         cart=cart,
                         user=user,
@@ -98,6 +101,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
                         microsite_id=site.id if (site := getattr(request, "microsite", None)) else None,
                     )
                     redemption_attach(cart=cart, order=order)
+                    if hold:
+                        order_hold(order=order, reason=hold)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

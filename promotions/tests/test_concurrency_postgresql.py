@@ -68,3 +68,23 @@ def test_concurrent_codes_on_one_cart_leave_one_code_on_it():
     results = at_once(*[lambda k=k: code_redeem(cart=cart, user=user, raw_code=k.code) for k in codes])
     assert _successes(results) == 1
     assert sum(Code.objects.filter(campaign=campaign).values_list("used", flat=True)) == 1
+
+
+def test_concurrent_checkouts_to_one_address_keep_the_limit_per_address():
+    from orders.services.checkout import Delivery
+    from promotions.models import HouseholdUse
+    from promotions.services import redemption_claim_delivery
+
+    campaign = CampaignFactory(per_address_limit=2, per_user_limit=1, review_after_accounts=None)
+    shoppers = _shoppers(12)
+    for (cart, user), code in zip(shoppers, [CodeFactory(campaign=campaign) for _ in shoppers], strict=True):
+        code_redeem(cart=cart, user=user, raw_code=code.code)
+    home = {"email": "x@example.com", "ship_name": "Emma", "ship_street": "Kerkstraat 1", "ship_postal_code": "9000",
+            "ship_city": "Gent", "ship_country": "BE"}  # fmt: skip
+    results = at_once(
+        *[lambda c=c: redemption_claim_delivery(cart=c, delivery=Delivery(**home)) for c, _user in shoppers]
+    )
+    unexpected = [r for r in results if isinstance(r, Exception) and not isinstance(r, RedemptionError)]
+    assert not unexpected, unexpected
+    assert sum(1 for r in results if r == "") == 2
+    assert HouseholdUse.objects.get(campaign=campaign, kind="address").count == 2
