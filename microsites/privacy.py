@@ -42,7 +42,7 @@ for _label, _prefix in (("orders.order", ""), ("orders.orderline", "order__")):
     register(_as_microsite_order(_entry, _prefix))
 
 # The code used on such an order: it loses its customer with the order (the sponsor's counts
-# stay); the details the code asked for (STX-8) go.
+# stay); the details the code asked for (STX-8) and the advert decision (STX-12) go.
 (_entry,) = [e for e in registry.for_model("promotions.redemption") if e.category == Category.ORDER]
 register(
     dataclasses.replace(
@@ -51,15 +51,19 @@ register(
         triggers={"order_date": F("order__placed_at")},
     )
 )
-(_entry,) = [e for e in registry.for_model("promotions.redemptiondetail") if e.category == Category.ORDER]
-register(
-    dataclasses.replace(
-        _as_microsite_order(_entry, "redemption__order__"),
-        anonymise_by_deleting=True,
-        anonymised_marker=None,
-        triggers={"order_date": F("redemption__order__placed_at")},
+for _label, _prefix in (
+    ("promotions.redemptiondetail", "redemption__order__"),
+    ("promotions.advertdecision", "order__"),
+):
+    (_entry,) = [e for e in registry.for_model(_label) if e.category == Category.ORDER]
+    register(
+        dataclasses.replace(
+            _as_microsite_order(_entry, _prefix),
+            anonymise_by_deleting=True,
+            anonymised_marker=None,
+            triggers={"order_date": F(f"{_prefix}placed_at")},
+        )
     )
-)
 
 
 def _microsite_lines():

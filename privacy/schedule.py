@@ -402,6 +402,16 @@ def _rule_from_dict(data: dict[str, Any]) -> Rule:
         raise ImproperlyConfigured(f"PRIVACY_RETENTION_EXTRA_RULES has an invalid rule {data!r}: {exc}") from exc
 
 
+# Presets whose policy promises no profiling and no automated decisions at all: matching
+# sponsors' adverts to people (STX-12) is off under them.
+NO_PROFILING: dict[str, str] = {"mystamp": "MYS-4"}
+
+
+def profiling_permitted(preset: str | None = None) -> bool:
+    """Whether the preset in force allows profiling (sponsor matching); False under mystamp (MYS-4)."""
+    return preset_name(preset) not in NO_PROFILING
+
+
 def preset_name(preset: str | None = None) -> str:
     name = preset or getattr(settings, "PRIVACY_RETENTION_PRESET", "default")
     if name not in PRESETS:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from privacy.admin import AdminLogWithoutPersonalData, ReadOnlyAdmin
 from promotions.models import (
+    AdvertDecision,
     Campaign,
     Code,
     EligibilityField,
@@ -45,6 +46,18 @@ class SponsorAdmin(AdminLogWithoutPersonalData, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SponsorMemberInline]
+
+
+@admin.register(AdvertDecision)
+class AdvertDecisionAdmin(AdminLogWithoutPersonalData, ReadOnlyAdmin):
+    """Which advert went with which order and why (STX-12): evidence of the profiling, read only."""
+
+    list_display = ["created_at", "order", "campaign", "reason", "targeted"]
+    list_filter = ["reason", "targeted"]
+    list_select_related = ["order", "campaign__sponsor"]
+    raw_id_fields = ["order", "user", "campaign"]
+    search_fields = ["=order__number"]
+    show_full_result_count = False
 
 
 @admin.register(PortalAction)
@@ -90,6 +103,24 @@ class CampaignAdmin(admin.ModelAdmin):
     readonly_fields = ["redeemed", "code_count"]
     show_full_result_count = False
     inlines = [EligibilityFieldInline]
+    fieldsets = [
+        (None, {"fields": ["sponsor", "name", "format", "quantity", "shipping_included", "starts_at", "ends_at",
+                           "is_active", "web_shop"]}),
+        (gettext_lazy("Limits and fair use (STX-9)"), {"fields": ["quota", "redeemed", "code_count", "per_user_limit",
+                                                            "per_address_limit", "per_phone_limit",
+                                                            "review_after_accounts"]}),
+        (
+            gettext_lazy("Advert (STX-12)"),
+            {
+                "fields": ["advert", "advert_placement", "target_language", "target_age_min", "target_age_max",
+                           "target_region", "target_gender"],
+                "description": gettext_lazy(
+                    "Targets match the advert to customers, which is profiling: customers who object, and every"
+                    " customer under a policy that promises no profiling, get an advert chosen by no target."
+                ),
+            },
+        ),
+    ]  # fmt: skip
 
     @admin.display(description=gettext_lazy("codes"))
     def code_count(self, obj: Campaign) -> int:

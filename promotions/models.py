@@ -3,14 +3,57 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Gender, Language
 from orders.models import in_active_language
+
+# Regions a sponsor may target (STX-12): Belgian provinces (ISO 3166-2) by postal code, and the Netherlands.
+BE_PROVINCES = (
+    (1000, 1299, "BE-BRU"), (1300, 1499, "BE-WBR"), (1500, 1999, "BE-VBR"), (2000, 2999, "BE-VAN"),
+    (3000, 3499, "BE-VBR"), (3500, 3999, "BE-VLI"), (4000, 4999, "BE-WLG"), (5000, 5999, "BE-WNA"),
+    (6000, 6599, "BE-WHT"), (6600, 6999, "BE-WLX"), (7000, 7999, "BE-WHT"), (8000, 8999, "BE-VWV"),
+    (9000, 9999, "BE-VOV"),
+)  # fmt: skip
+
+
+class Region(models.TextChoices):
+    BRUSSELS = "BE-BRU", _("Brussels")
+    WALLOON_BRABANT = "BE-WBR", _("Walloon Brabant")
+    FLEMISH_BRABANT = "BE-VBR", _("Flemish Brabant")
+    ANTWERP = "BE-VAN", _("Antwerp")
+    LIMBURG = "BE-VLI", _("Limburg")
+    LIEGE = "BE-WLG", _("Liège")
+    NAMUR = "BE-WNA", _("Namur")
+    HAINAUT = "BE-WHT", _("Hainaut")
+    LUXEMBOURG = "BE-WLX", _("Luxembourg")
+    WEST_FLANDERS = "BE-VWV", _("West Flanders")
+    EAST_FLANDERS = "BE-VOV", _("East Flanders")
+    NETHERLANDS = "NL", _("the Netherlands")
+
+
+def region_of(country: str, postal_code: str) -> str:
+    """Return the targeting region of a delivery address: a Belgian province, the Netherlands, or ""."""
+    country = str(country or "").upper()
+    if country == "NL":
+        return Region.NETHERLANDS
+    digits = re.sub(r"\D", "", postal_code or "")
+    if country == "BE" and len(digits) == 4:
+        return next((code for low, high, code in BE_PROVINCES if low <= int(digits) <= high), "")
+    return ""
+
+
+def advert_path(instance: Campaign, filename: str) -> str:
+    dot = filename.rfind(".")
+    return f"adverts/{uuid.uuid4().hex}{filename[dot:].lower()[:6] if dot != -1 else ''}"
+
 
 # Codes use an alphabet without look-alike characters (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -81,6 +124,23 @@ class Campaign(models.Model):
         ),
     )
     web_shop = models.BooleanField(_("accepted in the web shop"), default=True)
+
+    class Placement(models.TextChoices):
+        NONE = "", _("no advert")
+        BACK = "back", _("printed on the back of each free print")
+        INSERT = "insert", _("a card in the parcel")
+
+    # The sponsor's advert (STX-12) and whom it is for. Targets are optional; a customer who
+    # objected to profiling, or a preset that promises none (MYS-4), gets an advert by no target.
+    advert = models.ImageField(_("advert"), upload_to=advert_path, blank=True)
+    advert_placement = models.CharField(
+        _("advert placement"), max_length=8, choices=Placement.choices, blank=True, default=Placement.NONE
+    )
+    target_language = models.CharField(_("target language"), max_length=2, choices=Language.choices, blank=True)
+    target_age_min = models.PositiveSmallIntegerField(_("target age from"), null=True, blank=True)
+    target_age_max = models.PositiveSmallIntegerField(_("target age to"), null=True, blank=True)
+    target_region = models.CharField(_("target region"), max_length=8, choices=Region.choices, blank=True)
+    target_gender = models.CharField(_("target gender"), max_length=16, choices=Gender.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -95,10 +155,34 @@ class Campaign(models.Model):
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="promotions_campaign_quantity"),
             models.CheckConstraint(condition=Q(per_user_limit__gte=1), name="promotions_campaign_user_limit"),
+            models.CheckConstraint(
+                condition=Q(advert_placement="") | ~Q(advert=""),
+                name="promotions_campaign_advert_placed",
+                violation_error_message=_("Upload the advert's image, or choose no advert."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_age_min__isnull=True)
+                | Q(target_age_max__isnull=True)
+                | Q(target_age_min__lte=F("target_age_max")),
+                name="promotions_campaign_age_band",
+                violation_error_message=_("The target age from must not be above the target age to."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.sponsor} · {self.name}"
+
+    @property
+    def targets(self) -> dict[str, object]:
+        """The targets this campaign's advert sets (empty: for everyone)."""
+        wanted = {
+            "language": self.target_language,
+            "age_min": self.target_age_min,
+            "age_max": self.target_age_max,
+            "region": self.target_region,
+            "gender": self.target_gender,
+        }
+        return {key: value for key, value in wanted.items() if value not in ("", None)}
 
 
 class Code(models.Model):
@@ -297,6 +381,45 @@ class RedemptionDetail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.value}"
+
+
+class AdvertDecision(models.Model):
+    """Which sponsor's advert went with an order, why, and from which of the customer's data (STX-12).
+
+    Matching an advert to a person is profiling: every decision is kept with
+    its inputs, so the customer sees it in their data, and a customer who
+    objected (or restricted processing) gets an advert chosen by no target.
+    """
+
+    class Reason(models.TextChoices):
+        OWN_SPONSOR = "own_sponsor", _("the advert of the sponsor whose code made the product free")
+        MATCHED = "matched", _("matched to the customer's language, age, region or gender")
+        NO_MATCH = "no_match", _("no target matched: an advert for everyone")
+        OBJECTED = "objected", _("the customer objected to profiling: not targeted")
+        RESTRICTED = "restricted", _("processing restricted: not targeted")
+        NO_PROFILING = "no_profiling", _("the privacy policy promises no profiling (MYS-4): not targeted")
+        GUEST = "guest", _("ordered without an account: not targeted")
+
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("order"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("customer"),
+    )  # fmt: skip
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("advert of")
+    )
+    reason = models.CharField(_("why"), max_length=16, choices=Reason.choices)
+    targeted = models.BooleanField(_("targeted"), default=False)
+    inputs = models.JSONField(_("customer data used"), default=dict, blank=True)
+    candidates = models.JSONField(_("campaigns considered"), default=list, blank=True)
+    created_at = models.DateTimeField(_("decided"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("advert decision")
+        verbose_name_plural = _("advert decisions (STX-12)")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}"
 
 
 class SponsorMember(models.Model):

@@ -65,6 +65,20 @@ register(
     )
 )
 
+# STX-12: which sponsor's advert went with an order, why, and the customer's data it used (profiling).
+register(
+    PersonalData(
+        model="promotions.AdvertDecision",
+        purpose=_("Choosing which sponsor's advert goes with your free products; you can object to the matching."),
+        record_purpose=_("Matching sponsors' adverts to customers (profiling, STX-12), logged with its inputs."),
+        examples=_("which sponsor's advert went with your order, and the language, age, region or gender it used"),
+        subject="user",
+        triggers=_triggers("", "user"),
+        fields=(),
+        **ORDER_DATA,
+    )
+)
+
 # STX-9: how often one delivery address or phone number received a campaign's free products,
 # as a keyed hash linked to no account; it goes as order data does, counted from its last use.
 _last_use = F("last_used_at")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from promotions.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
+    AdvertDecision,
     Campaign,
     CampaignUse,
     Code,
@@ -32,6 +33,7 @@ from promotions.models import (
     HouseholdUse,
     Redemption,
     RedemptionDetail,
+    region_of,
 )
 from promotions.selectors import code_normalise, eligibility_fields_of, redemptions_expiring
 
@@ -524,3 +526,102 @@ def redemption_claim_delivery(*, cart, delivery) -> str:
         if accounts >= campaign.review_after_accounts:
             return f"fair use: {accounts} accounts used codes of campaign {campaign.pk} for one delivery address"
     return ""
+
+
+# ---------------------------------------------------------------- sponsor adverts (STX-12)
+
+
+def _age(birth_date: datetime.date | None, today: datetime.date) -> int | None:
+    if birth_date is None:
+        return None
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def _matched(campaign: Campaign, inputs: dict) -> int | None:
+    """How many of the campaign's targets the inputs meet, or None when one is not met."""
+    targets = campaign.targets
+    age = inputs.get("age")
+    checks = {
+        "language": lambda: inputs.get("language") == targets["language"],
+        "age_min": lambda: age is not None and age >= targets["age_min"],
+        "age_max": lambda: age is not None and age <= targets["age_max"],
+        "region": lambda: inputs.get("region") == targets["region"],
+        "gender": lambda: inputs.get("gender") == targets["gender"],
+    }
+    if not all(checks[key]() for key in targets):
+        return None
+    return len(targets)
+
+
+def _untargeted(candidates: list[Campaign]) -> Campaign:
+    """An advert chosen by no one's data: one meant for everyone, else the campaign ending first."""
+    return next((c for c in candidates if not c.targets), candidates[0])
+
+
+def advert_choose(*, order) -> AdvertDecision | None:
+    """Choose the sponsor's advert for a paid order's free products and log the decision with its inputs.
+
+    Only orders with a code get one. The sponsor whose code made the product
+    free has its own advert printed when it has one (no profiling). Otherwise
+    the running campaigns with an advert for the same product compete: the
+    one whose targets (language, age, region, gender) the customer meets
+    best, unless the customer objected to profiling, restricted processing,
+    ordered as a guest, or the preset promises no profiling (MYS-4); then an
+    advert is chosen by no target and no personal data is used.
+    """
+    from privacy.schedule import profiling_permitted
+
+    redemption = (
+        Redemption.objects.select_related("campaign")
+        .filter(order=order, status=Redemption.Status.ACTIVE)
+        .order_by("pk")
+        .first()
+    )
+    if redemption is None or AdvertDecision.objects.filter(order=order).exists():
+        return None
+    own, now = redemption.campaign, timezone.now()
+    user = order.user
+    decision = AdvertDecision(order=order, user=user)
+    if own.advert and own.advert_placement:
+        decision.campaign, decision.reason, decision.candidates = own, AdvertDecision.Reason.OWN_SPONSOR, [own.pk]
+        decision.save()
+        return decision
+    candidates = list(
+        Campaign.objects.filter(is_active=True, starts_at__lte=now, ends_at__gt=now, format_id=own.format_id)
+        .exclude(advert="")
+        .exclude(advert_placement="")
+        .order_by("ends_at", "pk")
+    )
+    if not candidates:
+        return None
+    decision.candidates = [c.pk for c in candidates]
+    if not profiling_permitted():
+        decision.reason = AdvertDecision.Reason.NO_PROFILING
+    elif user is None:
+        decision.reason = AdvertDecision.Reason.GUEST
+    elif user.profiling_objected_at is not None:
+        decision.reason = AdvertDecision.Reason.OBJECTED
+    elif user.processing_restricted_at is not None:
+        decision.reason = AdvertDecision.Reason.RESTRICTED
+    if decision.reason:
+        decision.campaign = _untargeted(candidates)
+        decision.save()
+        return decision
+    inputs = {
+        "language": order.language or user.language,
+        "age": _age(user.birth_date, timezone.localdate(now)),
+        "region": region_of(order.ship_country, order.ship_postal_code),
+        "gender": user.gender,
+    }
+    scored = [(score, c) for c in candidates if (score := _matched(c, inputs)) is not None]
+    best = max(scored, key=lambda pair: pair[0], default=None)  # ties: the campaign ending first
+    if best is None or best[0] == 0:
+        decision.campaign, decision.reason = _untargeted(candidates), AdvertDecision.Reason.NO_MATCH
+    else:
+        decision.campaign, decision.reason, decision.targeted = best[1], AdvertDecision.Reason.MATCHED, True
+    # Only what the decision used is kept with it.
+    used = set().union(*(c.targets for c in candidates))
+    wanted = {"language": "language", "age_min": "age", "age_max": "age", "region": "region", "gender": "gender"}
+    decision.inputs = {wanted[key]: inputs[wanted[key]] for key in used}
+    decision.save()
+    return decision

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from orders.locks import order_lines_qs_select_for_update, order_qs_select_for_update
 from orders.models import LabExport, Order, OrderEvent, OrderLine, OrderStatus, PrintFile
 from orders.services.lifecycle import order_event_record
+from orders.signals import lab_export_extras
 
 PRODUCIBLE = (OrderStatus.PAID, OrderStatus.IN_PRODUCTION)
 TICKET_FIELDS = (
@@ -33,6 +34,8 @@ TICKET_FIELDS = (
     "file",
     "sha256",
     "ship_to",
+    "advert",
+    "advert_placement",
 )
 
 
@@ -109,11 +112,23 @@ def lab_export_create(*, orders: Sequence[Order], actor=None) -> LabExport:
             code="not_ready",
         )
     rows = _ticket_rows(orders)
+    extras: dict = {}
+    for _receiver, response in lab_export_extras.send(sender=LabExport, orders=orders):
+        extras.update(response or {})
+    numbers = {order.number: order.pk for order in orders}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        added = set()
         for row in rows:
             with row["_storage"].open(row["_path"], "rb") as handle:
                 archive.writestr(row["file"], handle.read())
+            extra = extras.get(numbers[row["order"]], {})
+            advert = extra.get("advert")
+            row["advert"], row["advert_placement"] = (advert[0] if advert else ""), extra.get("advert_placement", "")
+            if advert and advert[0] not in added:
+                with advert[1].open(advert[2], "rb") as handle:
+                    archive.writestr(advert[0], handle.read())
+                added.add(advert[0])
         ticket = [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
         archive.writestr("ticket.json", json.dumps(ticket, indent=2, ensure_ascii=False))
         text = io.StringIO()
