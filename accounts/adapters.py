@@ -35,6 +35,19 @@ class AccountAdapter(DefaultAccountAdapter):
                 raise PermissionDenied("Unable to determine client IP address") from None
             return ip
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """A sponsor's contact person lands in the sponsor portal; everyone else where allauth sends them.
+
+        An explicit ``?next=`` still wins (allauth reads it before asking the adapter).
+        """
+        from promotions.models import SponsorMember
+
+        if SponsorMember.objects.filter(user_id=request.user.pk).exists():
+            from django.urls import reverse
+
+            return reverse("portal:overview")
+        return super().get_login_redirect_url(request)
+
     def save_user(self, request: HttpRequest, user, form, commit: bool = True):
         """Create the user with the language the site was shown in at sign-up."""
         user = super().save_user(request, user, form, commit=False)

@@ -7,6 +7,7 @@ commit of the change it reports, and leaves an ``OrderEvent`` of kind e-mail.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -112,6 +113,22 @@ def render_email(
     )
 
 
+def microsite_brand(order: Order) -> dict[str, str]:
+    """The look of an order placed on a sponsor's microsite, for its e-mails: the site's name, colour and logo."""
+    if not order.microsite_id:
+        return {}
+    from microsites.selectors import sites_online
+
+    site = next((s for s in sites_online().by_slug.values() if s.id == order.microsite_id), None)
+    if site is None:  # the site went off line since: the shop's own look
+        return {}
+    return {
+        "site_name": site.name,
+        "brand_colour": site.colour if re.fullmatch(r"#[0-9a-f]{6}", site.colour) else "#1f6f5c",
+        "brand_logo": absolute_url(site.logo_url) if site.logo_url else "",
+    }
+
+
 def order_email_send(*, order: Order, kind: str, amount_cents: int | None = None) -> None:
     """Queue the ``kind`` e-mail about ``order``, sent by a task once the current transaction commits.
 
@@ -175,6 +192,7 @@ def order_email_deliver(*, order_id: str, kind: str, amount_cents: int | None = 
                 for source in order.discounts.values_list("source", flat=True)
                 if source.startswith("promo:")
             ]
+    context.update(microsite_brand(order))
     message = render_email(
         template=f"order_{kind}", context=context, language=language, to=order.email, headers=headers
     )

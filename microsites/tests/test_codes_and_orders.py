@@ -96,3 +96,24 @@ def test_an_order_placed_on_the_site_records_it_and_one_in_the_shop_does_not(cli
     client.post(reverse("orders:checkout"), {**CHECKOUT_ADDRESS, "shipping": shipping.pk})
     web = Order.objects.get(user=other)
     assert (web.channel, web.microsite) == (OrderChannel.WEB, None)
+
+
+def test_a_microsite_orders_e_mails_carry_the_sites_name_and_colour_and_a_shop_order_the_shops(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    from orders.services.lifecycle import order_transition
+    from orders.tests.factories import OrderFactory
+
+    site = MicrositeFactory(name="Studentenraad Gent · foto's", colour="#7a1f5c")
+    ours = OrderFactory(channel=OrderChannel.MICROSITE, microsite=site)
+    web = OrderFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        order_transition(order=ours, to=OrderStatus.PAID)
+        order_transition(order=web, to=OrderStatus.PAID)
+    branded, plain = (next(m for m in mailoutbox if m.to == [o.email] and o.number in m.subject) for o in (ours, web))
+    html = branded.alternatives[0][0]
+    assert "Studentenraad Gent · foto&#x27;s" in html
+    assert "background:#7a1f5c" in html
+    assert "Studentenraad Gent · foto's" in branded.body
+    assert "#7a1f5c" not in plain.alternatives[0][0]
+    assert "Studentenraad" not in plain.body

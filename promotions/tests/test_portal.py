@@ -114,3 +114,15 @@ def test_the_campaign_page_s_queries_do_not_grow_with_orders(client, member, cam
     redeemed_orders(campaign, 6, postal_code="1000", at=DAY1 + datetime.timedelta(days=3))
     with django_assert_max_num_queries(16):
         assert client.get(reverse("portal:campaign", args=[campaign.pk])).status_code == 200
+
+
+def test_a_contact_person_signing_in_lands_in_the_portal_and_a_shopper_does_not(client, campaign, password):
+    contact = UserFactory(password=password)
+    SponsorMember.objects.create(sponsor=campaign.sponsor, user=contact)
+    page = client.post(reverse("account_login"), {"login": contact.email, "password": password})
+    assert page.status_code == 302
+    assert page["Location"] == reverse("portal:overview")
+    client.logout()
+    shopper = UserFactory(password=password)
+    page = client.post(reverse("account_login"), {"login": shopper.email, "password": password})
+    assert page["Location"] != reverse("portal:overview")
