@@ -106,6 +106,16 @@ def totp_code(secret: str) -> str:
 
 
 @pytest.fixture
+def travel(time_machine):
+    """Move the clock to a moment and hold it there: ``travel(moment)`` (time-based rules at their boundaries)."""
+
+    def move(moment) -> None:
+        time_machine.move_to(moment, tick=False)
+
+    return move
+
+
+@pytest.fixture
 def activate_totp():
     """Set up an authenticator app for a user; return the secret."""
 

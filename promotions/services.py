@@ -378,14 +378,10 @@ def code_reminders_send_due() -> int:
 
 def code_reminder_deliver(*, redemption_id: int) -> bool:
     """Send the reminder of a code about to expire, in its owner's language; False when it was used or removed."""
-    from django.conf import settings
     from django.urls import reverse
-    from django.utils import translation
 
-    from accounts.models import MessageLog
-    from orders.emails import unsubscribe_headers
-    from orders.services.reminders import unsubscribe_url
-    from photoshop.emails import absolute_url, render_email, send_email
+    from orders.services.reminders import service_message_send
+    from photoshop.emails import absolute_url
 
     redemption = (
         Redemption.objects.select_related("user", "code", "campaign__sponsor", "campaign__format__product")
@@ -394,25 +390,15 @@ def code_reminder_deliver(*, redemption_id: int) -> bool:
     )
     if redemption is None:
         return False
-    user = redemption.user
-    language = user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    with translation.override(language):
-        link = unsubscribe_url(user)
-        context = {
-            "user": user,
+    service_message_send(
+        user=redemption.user,
+        template="promotions/email/code_expiring",
+        context=lambda: {
             "redemption": redemption,
             "campaign": redemption.campaign,
             "cart_url": absolute_url(reverse("orders:cart")),
-            "unsubscribe_url": link,
-        }
-    message = render_email(
-        template="promotions/email/code_expiring",
-        context=context,
-        language=language,
-        to=user.email,
-        headers=unsubscribe_headers(link),
+        },
     )
-    send_email(message, user=user, kind=MessageLog.Kind.SERVICE)
     return True
 
 

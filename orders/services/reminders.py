@@ -8,6 +8,7 @@ on PostgreSQL, so two beat runs at once never remind anyone twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -123,7 +124,7 @@ def reminders_send_due() -> dict[str, int]:
 
 def cart_reminder_deliver(*, cart_id: str) -> bool:
     """Send the reminder of a cart in its owner's language; False when the cart or its lines are gone."""
-    from orders.emails import absolute_url, render_email, unsubscribe_headers, url_or_empty
+    from orders.emails import absolute_url, url_or_empty
 
     cart = Cart.objects.select_related("user").filter(pk=cart_id, user__isnull=False).first()
     if cart is None:
@@ -133,24 +134,34 @@ def cart_reminder_deliver(*, cart_id: str) -> bool:
     if not lines:
         return False
     count = cart.lines.count()
-    language = user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    from django.utils import translation
-
-    with translation.override(language):
-        link = unsubscribe_url(user)
-        context = {
-            "user": user,
+    service_message_send(
+        user=user,
+        template="orders/email/cart_reminder",
+        context=lambda: {
             "lines": lines,
             "count": count,
             "cart_url": url_or_empty("orders:cart") or absolute_url(reverse("home")),
-            "unsubscribe_url": link,
-        }
+        },
+    )
+    return True
+
+
+def service_message_send(*, user: User, template: str, context: Callable[[], dict]) -> None:
+    """Send a service message (STX-7) to an account, in its language, with the one-click unsubscribe link.
+
+    ``context`` is called in the account's language (its links come out in it);
+    ``template`` names the subject, text and HTML templates (``photoshop.emails``).
+    """
+    from django.utils import translation
+
+    from orders.emails import unsubscribe_headers
+    from photoshop.emails import render_email
+
+    language = user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(language):
+        link = unsubscribe_url(user)
+        values = {"user": user, "unsubscribe_url": link, **context()}
     message = render_email(
-        template="cart_reminder",
-        context=context,
-        language=language,
-        to=user.email,
-        headers=unsubscribe_headers(link),
+        template=template, context=values, language=language, to=user.email, headers=unsubscribe_headers(link)
     )
     send_email(message, user=user, kind=MessageLog.Kind.SERVICE)
-    return True

@@ -24,10 +24,7 @@ HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
-def at(time_machine):
-    def travel(moment: datetime) -> None:
-        time_machine.move_to(moment, tick=False)
-
+def at(travel):
     travel(T0)
     return travel
 

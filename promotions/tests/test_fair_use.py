@@ -17,16 +17,11 @@ from orders.services.lifecycle import order_transition
 from orders.tests.factories import CartLineFactory, ShippingMethodFactory, VatRateFactory
 from promotions.models import Code, HouseholdUse, Redemption
 from promotions.tests.factories import CampaignFactory, CodeFactory
+from promotions.tests.test_codes import CHECKOUT_ADDRESS
 
 pytestmark = pytest.mark.django_db
 
-HOME = {
-    "ship-full_name": "Emma Janssens",
-    "ship-street_address": "Kerkstraat 1",
-    "ship-postal_code": "9000",
-    "ship-city": "Gent",
-    "ship-country": "BE",
-}
+HOME = {key: value for key, value in CHECKOUT_ADDRESS.items() if key.startswith("ship-")}
 
 
 @pytest.fixture
