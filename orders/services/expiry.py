@@ -70,9 +70,9 @@ def orders_cancel_unpaid(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     cancelled = 0
     while ids := list(orders_unpaid_due(now=now).order_by("placed_at").values_list("pk", flat=True)[:BATCH]):
-        for order in Order.objects.filter(pk__in=ids):
-            cancelled += _cancel(order)
-        if len(ids) < BATCH:
+        done = sum(_cancel(order) for order in Order.objects.filter(pk__in=ids))
+        cancelled += done
+        if len(ids) < BATCH or not done:  # the last batch, or one that moved nothing: never loop on it
             break
     return cancelled
 
