@@ -152,9 +152,17 @@ def albums_for(owner: Owner | None) -> QuerySet[Album]:
 
 
 def photo_visible_to(request: HttpRequest, pk) -> Photo | None:
-    """Return the photo if the request may see it: its owner, or staff allowed to view photos."""
-    if request.user.is_authenticated and request.user.is_staff and request.user.has_perm("photos.view_photo"):
-        return Photo.objects.filter(pk=pk).first()
+    """Return the photo if the request may see it: its owner, or staff allowed to view photos.
+
+    Staff do not see the photos of a person whose processing is restricted
+    (ALB-3), unless they handle privacy requests, as in the admin.
+    """
+    user = request.user
+    if user.is_authenticated and user.is_staff and user.has_perm("photos.view_photo"):
+        photos = Photo.objects.filter(pk=pk)
+        if not user.has_perm("privacy.handle_privacyrequest"):
+            photos = photos.exclude(user__processing_restricted_at__isnull=False)
+        return photos.first()
     owner = owner_for(request)
     if owner is None:
         return None

@@ -27,6 +27,8 @@ from photos import direct, selectors, services
 from photos.models import Album, Photo
 from photos.processing import print_fit, print_formats
 from photos.tiles import TILE_FIELDS, gallery_tiles
+from privacy.access import access_record
+from privacy.models import AccessLogEntry
 
 PAGE_SIZE = 60
 VARIANTS = {"original": "original", "small": "thumbnail_small", "large": "thumbnail_large"}
@@ -255,6 +257,10 @@ def photo_file(request: HttpRequest, pk, variant: str) -> HttpResponse:
     field = getattr(photo, VARIANTS[variant])
     if not field:
         raise Http404
+    if request.user.is_authenticated and request.user.is_staff and photo.user_id != request.user.pk:
+        # Staff looking at someone's photo: logged like any staff access to personal data (PIX-9).
+        action = AccessLogEntry.Action.DOWNLOAD if variant == "original" else AccessLogEntry.Action.VIEW
+        access_record(staff=request.user, records=[(photo, photo.user_id)], action=action)
     if getattr(field.storage, "querystring_auth", False):
         return HttpResponseRedirect(field.storage.url(field.name))  # signed, expires in minutes
     response = FileResponse(field.open("rb"), content_type="image/jpeg" if variant != "original" else None)

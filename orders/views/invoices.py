@@ -11,6 +11,8 @@ from django.views.decorators.http import require_safe
 from orders.emails import guest_order_from_token
 from orders.models import Invoice
 from orders.services.invoices import invoice_pdf_bytes
+from privacy.access import access_record
+from privacy.models import AccessLogEntry
 
 
 def _may_read(request: HttpRequest, invoice: Invoice) -> bool:
@@ -29,6 +31,9 @@ def invoice_download(request: HttpRequest, pk) -> HttpResponse:
     invoice = Invoice.objects.select_related("order").filter(order_id=pk, restricted_at__isnull=True).first()
     if invoice is None or not _may_read(request, invoice):
         raise Http404
+    if request.user.is_authenticated and request.user.is_staff and request.user.pk != invoice.user_id:
+        # Staff reading a customer's invoice: logged like any staff access to personal data (PIX-9).
+        access_record(staff=request.user, records=[(invoice, invoice.user_id)], action=AccessLogEntry.Action.DOWNLOAD)
     # Not rendered yet (the task runs after the payment): render it now, store nothing here.
     handle = invoice.pdf.open("rb") if invoice.pdf else ContentFile(invoice_pdf_bytes(invoice))
     response = FileResponse(handle, content_type="application/pdf", as_attachment=True)
