@@ -30,6 +30,7 @@ from accounts.models import (
 )
 from accounts.selectors import communication_preferences_for
 from accounts.sessions import sessions_end_for
+from photoshop.outbox import enqueue
 from privacy.services import ERASURE, erase_subject
 
 
@@ -355,7 +356,7 @@ def account_delete_request(*, user: User, erase: bool) -> User:
     if newly_requested:
         from accounts.tasks import erase_requested_accounts
 
-        erase_requested_accounts.delay()
+        enqueue(erase_requested_accounts)
     return account
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import TextChoices
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -139,9 +138,9 @@ def order_email_send(*, order: Order, kind: str, amount_cents: int | None = None
     if kind not in EmailKind.values:
         raise ValueError(f"Unknown order e-mail: {kind!r}")
     from orders.tasks import send_order_email
+    from photoshop.outbox import enqueue
 
-    order_id = str(order.pk)
-    transaction.on_commit(lambda: send_order_email.delay(order_id, kind, amount_cents))
+    enqueue(send_order_email, str(order.pk), kind, amount_cents)
 
 
 def order_email_deliver(*, order_id: str, kind: str, amount_cents: int | None = None) -> bool:

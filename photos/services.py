@@ -14,7 +14,6 @@ import logging
 import os
 import tempfile
 import unicodedata
-import uuid
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
 
@@ -34,6 +33,7 @@ from photos.models import Album, Photo, PhotoConsent
 from photos.processing import Result
 from photos.selectors import Owner
 from photos.validation import CheckedImage, check_image, max_upload_bytes, primary_copy
+from photoshop.outbox import enqueue
 from privacy import files as privacy_files
 from privacy.services import delete_with_files
 
@@ -234,8 +234,9 @@ def _photo_insert(*, photo: Photo, owner: Owner, address: str) -> None:
         if existing is None:
             raise
         raise _Duplicate(existing) from None
-    photo_id = photo.pk
-    transaction.on_commit(lambda: _queue_processing(photo_id))
+    from photos.tasks import process_photo
+
+    enqueue(process_photo, str(photo.pk))
 
 
 def _size(handle: IO[bytes]) -> int:
@@ -243,12 +244,6 @@ def _size(handle: IO[bytes]) -> int:
     size = handle.tell()
     handle.seek(0)
     return size
-
-
-def _queue_processing(photo_id: uuid.UUID) -> None:
-    from photos.tasks import process_photo
-
-    process_photo.delay(str(photo_id))
 
 
 def album_get_or_create(*, owner: Owner, title: str) -> Album | None:
@@ -406,14 +401,9 @@ def location_consent_set(*, user: User, keep: bool) -> None:
     Photo.objects.filter(Q(latitude__isnull=False) | Q(longitude__isnull=False), user=user).update(
         latitude=None, longitude=None
     )
-    user_id = user.pk
-    transaction.on_commit(lambda: _queue_location_strip(user_id=user_id, before=now))
-
-
-def _queue_location_strip(*, user_id: int, before: datetime.datetime) -> None:
     from photos.tasks import strip_locations
 
-    strip_locations.delay(user_id=user_id, before=before.isoformat())
+    enqueue(strip_locations, user_id=user.pk, before=now.isoformat())
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from photoshop.outbox import enqueue
 from privacy.models import Breach, BreachNotice
 
 BATCH = 200
@@ -57,12 +58,9 @@ def breach_notify(*, breach: Breach) -> int:
         raise ValidationError(_("Everyone linked to this breach has been told already."))
     Breach.objects.filter(pk=breach.pk, notify_started_at__isnull=True).update(notify_started_at=timezone.now())
 
-    def enqueue() -> None:
-        from privacy.tasks import notify_breach
+    from privacy.tasks import notify_breach
 
-        notify_breach.delay(breach.pk)
-
-    transaction.on_commit(enqueue)
+    enqueue(notify_breach, breach.pk)
     return waiting
 
 

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from photoshop.outbox import enqueue
 from privacy import cookies, files
 from privacy.models import CookieConsent, DataExport
 from privacy.registry import PersonalData, registry
@@ -92,7 +93,7 @@ def export_request(*, user) -> DataExport:
         if pending is not None:
             return pending
         export = DataExport.objects.create(user=user)
-    build_export.delay(str(export.pk))
+        enqueue(build_export, str(export.pk))
     return export
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from photoshop.outbox import enqueue_many
 from promotions.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -372,7 +373,7 @@ def code_reminders_send_due() -> int:
         .values_list("pk", flat=True)[:REMINDER_BATCH]
     )
     Redemption.objects.filter(pk__in=ids).update(reminded_at=now)
-    transaction.on_commit(lambda: [send_code_reminder.delay(pk) for pk in ids])
+    enqueue_many(send_code_reminder, [[pk] for pk in ids])
     return len(ids)
 
 

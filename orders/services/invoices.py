@@ -16,6 +16,7 @@ from orders.locks import invoice_sequence_qs_select_for_update
 from orders.models import Invoice, InvoiceSequence, Order, OrderEvent
 from orders.money import compute_totals
 from orders.services.lifecycle import order_event_record
+from photoshop.outbox import enqueue
 
 
 def _next_number(year: int) -> int:
@@ -64,15 +65,10 @@ def invoice_issue(*, order: Order) -> Invoice:
         vat_cents=order.vat_cents,
     )
     order_event_record(order=order, kind=OrderEvent.Kind.INVOICE, number=invoice.number)
-    pk = invoice.pk
-    transaction.on_commit(lambda: _queue_pdf(pk))
-    return invoice
-
-
-def _queue_pdf(pk: int) -> None:
     from orders.tasks_lab import render_invoice_pdf
 
-    render_invoice_pdf.delay(pk)
+    enqueue(render_invoice_pdf, invoice.pk)
+    return invoice
 
 
 def invoice_vat_rows(invoice: Invoice) -> list[tuple[float, int, int]]:

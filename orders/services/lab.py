@@ -167,10 +167,10 @@ def line_defect_decide(*, line: OrderLine, decision: str, note: str, actor=None)
         )  # fmt: skip
         if decision == OrderLine.LabDecision.REPRINT:
             line.print_files.update(status=PrintFile.Status.PENDING)
-            from orders.services.printfiles import _queue
+            from orders.tasks_lab import render_print_files
+            from photoshop.outbox import enqueue
 
-            order_id = str(order.pk)
-            transaction.on_commit(lambda: _queue(order_id))
+            enqueue(render_print_files, str(order.pk))
     if decision == OrderLine.LabDecision.REFUND and line.total_cents > line.refunded_cents:
         from orders.services.payments import refund_create
 

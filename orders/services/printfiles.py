@@ -11,11 +11,11 @@ import hashlib
 import io
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageOps
 
 from orders.models import CartLine, CreationPage, Fit, Order, OrderLine, PrintFile
+from photoshop.outbox import enqueue
 
 PRINT_DPI = 300
 JPEG_QUALITY = 92
@@ -50,15 +50,10 @@ def print_files_create(*, order: Order) -> int:
             for page in creation_pages.get(line.format_id, []):
                 rows.append(PrintFile(line=line, position=page.position, source_photo_id=page.photo_id, fit=Fit.CROP))
     PrintFile.objects.bulk_create(rows, ignore_conflicts=True)
-    order_id = str(order.pk)
-    transaction.on_commit(lambda: _queue(order_id))
-    return len(rows)
-
-
-def _queue(order_id: str) -> None:
     from orders.tasks_lab import render_print_files
 
-    render_print_files.delay(order_id)
+    enqueue(render_print_files, str(order.pk))
+    return len(rows)
 
 
 def _target_pixels(line: OrderLine, landscape: bool) -> tuple[int, int]:

@@ -23,6 +23,7 @@ from accounts.models import CommunicationKind, MessageLog, User
 from accounts.selectors import wants_service_messages
 from orders.models import Cart, CartLine, Order, OrderStatus
 from photoshop.emails import send_email
+from photoshop.outbox import enqueue_many
 
 # How long a cart or an unpaid order waits before its reminder, and after
 # how long it is too old to remind anyone of (a first run on old data).
@@ -112,13 +113,8 @@ def reminders_send_due() -> dict[str, int]:
     cart_ids = [str(pk) for pk in _claim(carts_due(now=now), now=now)]
     order_ids = [str(pk) for pk in _claim(orders_due(now=now), now=now)]
 
-    def enqueue() -> None:
-        for cart_id in cart_ids:
-            send_cart_reminder.delay(cart_id)
-        for order_id in order_ids:
-            send_order_email.delay(order_id, "payment_reminder")
-
-    transaction.on_commit(enqueue)
+    enqueue_many(send_cart_reminder, [[cart_id] for cart_id in cart_ids])
+    enqueue_many(send_order_email, [[order_id, "payment_reminder"] for order_id in order_ids])
     return {"carts": len(cart_ids), "orders": len(order_ids)}
 
 

@@ -292,6 +292,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "promotions-send-code-reminders": {"task": "promotions.send_code_reminders", "schedule": crontab(minute=35)},
     # Unpaid orders end (and give their promo codes back): 7 days after placing, 48 hours after a failed payment.
     "orders-cancel-unpaid": {"task": "orders.cancel_unpaid", "schedule": crontab(minute="*/15")},
+    # Tasks the broker could not take when they were written (photoshop.outbox).
+    "outbox-relay": {"task": "photoshop.outbox_relay", "schedule": crontab()},
 }
 ORDERS_UNPAID_CANCEL_AFTER_HOURS = env.int("ORDERS_UNPAID_CANCEL_AFTER_HOURS", default=7 * 24)
 ORDERS_FAILED_PAYMENT_CANCEL_AFTER_HOURS = env.int("ORDERS_FAILED_PAYMENT_CANCEL_AFTER_HOURS", default=48)
