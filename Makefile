@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test lint format messages screenshots clean
+.PHONY: run setup test lint format messages screenshots bench clean
 
 run: setup
 	$(BIN)/python manage.py seed_demo
@@ -35,6 +35,10 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Every benchmark (--quick), one table of figures and ratios; BENCH_ARGS=--full for the full sizes.
+bench: $(VENV)/.installed messages
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 screenshots: $(VENV)/.installed
 	$(BIN)/python scripts/screenshots.py http://$(HOST) screenshots
