@@ -95,3 +95,60 @@ def test_uploads_with_any_album_name_and_file_name_never_answer_500(shopper_clie
         assert response.status_code < 500, (album, filename)
 
     fuzz()
+
+
+@pytest.mark.django_db
+def test_the_stripe_webhook_never_answers_500_to_any_body_or_signature(client, settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+
+    @FUZZ
+    @given(body=st.one_of(st.binary(max_size=2000), TEXT.map(str.encode)), signature=TEXT)
+    def fuzz(body, signature):
+        response = client.post(
+            reverse("stripe_webhook"),
+            body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=signature.encode("utf-8", "replace").decode("latin-1"),
+        )
+        assert response.status_code in (400, 403), (body, signature)
+
+    fuzz()
+
+
+@pytest.mark.django_db
+def test_any_promo_code_typed_never_answers_500(shopper_client, user):
+    from orders.models import Cart
+
+    Cart.objects.create(user=user)
+
+    @FUZZ
+    @given(code=TEXT, with_details=st.booleans(), answer=TEXT)
+    def fuzz(code, with_details, answer):
+        data = {"code": code, "detail_1": answer}
+        if with_details:
+            data["with_details"] = "1"
+        response = shopper_client.post(reverse("promotions:code_apply"), data)
+        assert response.status_code < 500, (code, answer)
+
+    fuzz()
+
+
+@pytest.mark.django_db
+def test_any_checkout_address_phone_or_vat_number_never_answers_500(shopper_client, user):
+    from orders.tests.factories import CartFactory, CartLineFactory, ShippingMethodFactory
+
+    CartLineFactory(cart=CartFactory(user=user), quantity=1)
+    method = ShippingMethodFactory(country="BE")
+    fields = ["ship-full_name", "ship-street_address", "ship-postal_code", "ship-city", "ship-country", "ship-phone"]
+    fields += ["bill-full_name", "bill-postal_code", "bill-country", "vat_number"]
+
+    @FUZZ
+    @given(values=st.lists(TEXT, min_size=len(fields), max_size=len(fields)), separate=st.booleans())
+    def fuzz(values, separate):
+        data = dict(zip(fields, values, strict=True)) | {"shipping": str(method.pk), "email": "a@example.com"}
+        if separate:
+            data["separate_billing"] = "on"
+        response = shopper_client.post(reverse("orders:checkout"), data)
+        assert response.status_code < 500, values
+
+    fuzz()
