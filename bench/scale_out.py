@@ -410,6 +410,8 @@ class Load:
             self.fail(f"checkout: {status} {location} {errors}")
             return
         shopper.orders.append(found.group(1))
+        if location.endswith("/pay/"):  # the code should have made it free: refused on the way
+            self.fail(f"checkout: not covered by the code {code}")
 
     def shopper_loop(self, shopper: Shopper, deadline: float, product_path: str) -> None:
         rounds = 0

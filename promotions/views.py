@@ -13,7 +13,7 @@ from orders.selectors.cart import cart_for_request
 from orders.services.cart import cart_for_request_create
 from promotions import services
 from promotions.forms import DetailsForm
-from promotions.ratelimit import too_many_attempts
+from promotions.ratelimit import attempt_failed, too_many_attempts
 from promotions.selectors import active_redemption, campaign_of, code_normalise, eligibility_fields_of
 
 app_name = "promotions"
@@ -44,6 +44,7 @@ def code_apply(request: HttpRequest) -> HttpResponse:
     except services.RedemptionError as exc:
         if exc.code == "needs_details" and details is None:
             return _details_page(request, raw_code, DetailsForm(eligibility_fields_of(raw_code)))
+        attempt_failed(request)
         messages.error(request, exc.messages[0])
     else:
         messages.success(

@@ -170,6 +170,31 @@ def test_guessing_codes_is_rate_limited(client, cart):
     assert not Redemption.objects.exists()
 
 
+def test_valid_codes_never_count_as_guesses_even_from_one_campus_address(client, cart):
+    """A student council hands out codes on campus: one network address, many students, no refusal."""
+    campaign = CampaignFactory(quota=None, per_user_limit=1)
+    for _ in range(15):
+        student = UserFactory()
+        CartLineFactory(cart=Cart.objects.create(user=student))
+        client.force_login(student)
+        code = CodeFactory(campaign=campaign)
+        page = client.post(
+            reverse("promotions:code_apply"), {"code": code.code}, REMOTE_ADDR="198.51.100.9", follow=True
+        )
+        assert "Te veel codes geprobeerd" not in page.content.decode()
+    assert Redemption.objects.filter(status=Redemption.Status.ACTIVE).count() == 15
+
+
+def test_the_guessing_limit_counts_refused_codes_only(client, cart):
+    client.force_login(cart.user)
+    CartLineFactory(cart=cart)
+    for _ in range(9):
+        client.post(reverse("promotions:code_apply"), {"code": "WRONG"})
+    page = client.post(reverse("promotions:code_apply"), {"code": CodeFactory().code}, follow=True)
+    assert "Te veel codes geprobeerd" not in page.content.decode()  # nine wrong ones: the tenth try still goes
+    assert Redemption.objects.count() == 1
+
+
 def test_guessing_from_one_address_with_several_accounts_is_rate_limited(client, cart):
     CartLineFactory(cart=cart)
     for _ in range(5):
