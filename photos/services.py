@@ -77,7 +77,25 @@ def photo_ingest(
     and in total (``photos.visitors``). Processing (metadata, thumbnails,
     quality, NSFW scan) is queued after commit.
     """
-    return _ingest(owner=owner, handle=handle, filename=filename, size=size, album=album, address=address)
+    with _storage_unavailable_refused():
+        return _ingest(owner=owner, handle=handle, filename=filename, size=size, album=album, address=address)
+
+
+@contextlib.contextmanager
+def _storage_unavailable_refused() -> Iterator[None]:
+    """Turn a storage outage during an upload into a refusal of that file, saying to try again.
+
+    Nothing is kept of it: the row is inserted only after its file is stored,
+    and what this upload stored before the failure is removed (``_ingest``).
+    """
+    try:
+        yield
+    except privacy_files.storage_errors() as exc:
+        logger.warning("Storage unavailable during an upload: %s", exc)
+        raise ValidationError(
+            _("Your photo could not be stored just now; nothing was kept. Please try again in a few minutes."),
+            code="storage_unavailable",
+        ) from exc
 
 
 def photo_ingest_direct(*, owner: Owner, token: str, album: Album | None = None, address: str = "") -> Photo:
@@ -88,6 +106,11 @@ def photo_ingest_direct(*, owner: Owner, token: str, album: Album | None = None,
     reports) is removed by ``uploads_abandoned_remove``.
     """
     upload = direct.read_token(token=token, owner=owner)
+    with _storage_unavailable_refused():
+        return _ingest_direct(owner=owner, upload=upload, album=album, address=address)
+
+
+def _ingest_direct(*, owner: Owner, upload, album: Album | None, address: str) -> Photo:
     storage = storages["default"]
     existing = Photo.objects.filter(original=upload.name).first()
     if existing is not None and Photo.objects.filter(owner.filter(), pk=existing.pk).exists():

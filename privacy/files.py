@@ -6,12 +6,15 @@ changes the rows, at most 1,000 names a record: one S3 ``DeleteObjects``
 request. After the commit the files are removed and the record dropped. A
 run killed in between leaves records that the next run finishes first;
 removing a file that is already gone is not an error, so finishing twice is
-harmless.
+harmless. When the storage cannot be reached (the disk, S3 down), removal
+stops, the records stay, and the next run (every sweep starts with them)
+finishes the work: the rows are gone at once, the files once the storage is back.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
@@ -20,8 +23,19 @@ from django.core.files.storage import FileSystemStorage, Storage, storages
 
 from privacy.models import PendingFileRemoval
 
+logger = logging.getLogger(__name__)
+
 S3_DELETE_LIMIT = 1000
 RECORDS_PER_READ = 20  # at most 20,000 names in memory at once
+
+
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """The errors of a storage that cannot be reached: the disk (OSError) or S3 (botocore's)."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - boto3 is in requirements.txt
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
 
 
 class Removal(NamedTuple):
@@ -98,12 +112,17 @@ def remove(records: Iterable[Removal], on_batch: Callable[[int], None] | None = 
     """Remove the files of committed records, then drop the records; return how many files.
 
     Records whose files are gone are dropped even when a later one fails, so
-    a retry starts where this one stopped.
+    a retry starts where this one stopped. A storage that cannot be reached
+    stops the removal without an error: its records wait for the next run.
     """
     done, handled = 0, []
     try:
         for pk, storage_name, names in records:
-            bulk_delete(storages[storage_name], names)
+            try:
+                bulk_delete(storages[storage_name], names)
+            except storage_errors() as exc:
+                logger.warning("Storage unavailable: %s file(s) left for the next run (%s).", len(names), exc)
+                break
             handled.append(pk)
             done += len(names)
             if on_batch:
@@ -127,5 +146,8 @@ def process_pending(*, on_batch: Callable[[int], None] | None = None) -> int:
         ]
         if not records:
             return done
-        done += remove(records, on_batch)
+        removed = remove(records, on_batch)
+        done += removed
+        if removed < sum(len(record.names) for record in records):
+            return done  # the storage stopped answering: the rest waits for the next run
         last_pk = records[-1].pk

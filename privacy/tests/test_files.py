@@ -41,8 +41,7 @@ def test_crash_during_storage_deletion_is_finished_by_the_next_run(monkeypatch):
         original(storage, batch)
 
     monkeypatch.setattr(files, "bulk_delete", failing)
-    with pytest.raises(OSError, match="storage unreachable"):
-        files.process_pending()
+    assert files.process_pending() == 2  # stops at the failure, without an error
     # The first batch is gone; the second is still recorded, its files still there.
     (left,) = PendingFileRemoval.objects.all()
     assert left.names == names[2:]
