@@ -77,6 +77,29 @@ def _celery_join_flag():
     _set_task_join_will_block(False)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _staff_roles_snapshot(django_db_setup, django_db_blocker) -> dict[str, list[tuple[str, str]]]:
+    """The staff roles and their permissions as the migrations made them, read once before any test runs."""
+    from django.contrib.auth.models import Group
+
+    with django_db_blocker.unblock():
+        return {
+            group.name: list(group.permissions.values_list("content_type__app_label", "codename"))
+            for group in Group.objects.all()
+        }
+
+
+@pytest.fixture
+def staff_roles(_staff_roles_snapshot, transactional_db) -> None:
+    """Give the staff roles back after a live-server test's flush removed them (they come from data migrations)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, permissions in _staff_roles_snapshot.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        wanted = [Permission.objects.get(content_type__app_label=app, codename=code) for app, code in permissions]
+        group.permissions.set(wanted)
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

@@ -26,6 +26,8 @@ from privacy import cookies, services
 from promotions.models import Code
 from promotions.tests.factories import CampaignFactory, CodeFactory
 
+pytestmark = pytest.mark.e2e  # a journey in Chromium: pytest -m e2e
+
 OUT = Path(settings.BASE_DIR) / "screenshots" / "microsites"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 HOST = "brand.localhost"

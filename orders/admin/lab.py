@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from orders.admin.status import StatusActions
 from orders.models import LabExport, LabOrder, Order, OrderLine, OrderStatus, PrintFile
 from orders.services.lab import PRODUCIBLE, lab_export_create, line_defect_decide
 from orders.services.lifecycle import order_transition
@@ -74,14 +75,14 @@ class LabLineInline(admin.TabularInline):
 
 
 @admin.register(LabOrder)
-class LabOrderAdmin(LogsAccess, AdminLogWithoutPersonalData, admin.ModelAdmin):
+class LabOrderAdmin(StatusActions, LogsAccess, AdminLogWithoutPersonalData, admin.ModelAdmin):
     list_display = ("number", "placed_at", "status", "line_count", "files_ready")
     list_filter = ("status",)
     search_fields = ("number",)
     ordering = ("placed_at",)
     show_full_result_count = False
     list_per_page = 50
-    actions = [export_for_lab, "mark_in_production"]
+    actions = [export_for_lab, "mark_in_production", "mark_shipped"]  # shipped: StatusActions, as support
     fields = ("number", "status", "placed_at", "ship_name", "ship_company", "ship_street", "ship_line2",
               "ship_postal_code", "ship_city", "ship_country", "ship_phone", "shipping_name")  # fmt: skip
     readonly_fields = fields

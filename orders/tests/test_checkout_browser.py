@@ -23,6 +23,8 @@ from orders.models import Order, OrderStatus
 from orders.tests.factories import FormatFactory, ProductFactory, ShippingMethodFactory, VatRateFactory
 from photos.tests.factories import PhotoFactory
 
+pytestmark = pytest.mark.e2e  # a journey in Chromium: pytest -m e2e
+
 OUT = Path(settings.BASE_DIR) / "screenshots" / "shop"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 

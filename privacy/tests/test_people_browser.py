@@ -24,6 +24,8 @@ from photos.models import Photo
 from photos.tests.factories import PhotoFactory
 from privacy.models import CookieConsent
 
+pytestmark = pytest.mark.e2e  # a journey in Chromium: pytest -m e2e
+
 OUT = Path(settings.BASE_DIR) / "screenshots" / "privacy"
 PASSWORD = "a-long-password-for-tests"
 
