@@ -306,6 +306,19 @@ def localstripe_url():
     proc.wait(timeout=10)
 
 
+OFF = "http://127.0.0.1:9/"  # nothing listens there
+
+
+def localstripe_webhook(api_base: str, name: str, url: str = OFF, secret: str = "") -> None:
+    """Point localstripe's webhook ``name`` at ``url`` for payment_intent.succeeded (without a url: off)."""
+    import requests
+
+    events = ["none.none"] if url == OFF else ["payment_intent.succeeded"]
+    requests.post(
+        f"{api_base}/_config/webhooks/{name}", json={"url": url, "secret": secret or "x", "events": events}, timeout=10
+    )
+
+
 @pytest.fixture
 def stripe_settings(settings, localstripe_url):
     """Point the shop's Stripe gateway at localstripe, with a webhook secret of its own."""

@@ -287,6 +287,7 @@ class Load:
         self.lock = threading.Lock()
         self.latencies: list[float] = []
         self.failures: list[str] = []
+        self.failed_at: list[float] = []
 
     def request(self, shopper: Shopper, method: str, path: str, body: bytes = b"", ctype: str = "", **extra):
         headers = {
@@ -326,6 +327,7 @@ class Load:
     def fail(self, what: str) -> None:
         with self.lock:
             self.failures.append(what)
+            self.failed_at.append(time.monotonic())
 
     def expect(self, shopper: Shopper, what: str, status: int, wanted: tuple[int, ...]) -> bool:
         if status not in wanted:
@@ -439,9 +441,13 @@ class Load:
 
 def account(shoppers: list[Shopper], mail_folder: Path, wait_seconds: int) -> dict:
     """Wait for the workers, then check every order, e-mail and photo; return the counts."""
+    from django.db import connections
+
     from orders.models import Order, OrderStatus
     from photos.models import Photo
     from photoshop.models import OutboxMessage
+
+    connections.close_all()  # this process's connection may be from before a database restart
 
     order_ids = sorted({pk for s in shoppers for pk in s.orders})
     photo_ids = sorted({pk for s in shoppers for pk in s.photos})
@@ -493,6 +499,20 @@ def stored_keys() -> set[str]:
     return keys
 
 
+def restart_database() -> dict[str, float]:
+    """Restart the machine's PostgreSQL cluster (fast shutdown: open connections are cut); return when."""
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    start = time.monotonic()
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
+        check=True,
+        capture_output=True,
+    )
+    while not reachable(5432):
+        time.sleep(0.1)
+    return {"start": start, "end": time.monotonic()}
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -502,6 +522,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, help="seconds of load (120; 30 with --quick)")
     parser.add_argument("--shoppers", type=int, default=8, help="virtual shoppers at once (8)")
     parser.add_argument("--keep", action="store_true", help="keep the database, logs and mails")
+    parser.add_argument(
+        "--restart-database",
+        action="store_true",
+        help="restart PostgreSQL halfway through the load (pg_ctlcluster; the machine's own server)",
+    )
     args = parser.parse_args()
     seconds = args.seconds or (30 if args.quick else 120)
 
@@ -588,6 +613,11 @@ def main() -> None:
         ]
         for thread in threads:
             thread.start()
+        restart = {}
+        if args.restart_database:
+            time.sleep(seconds / 2)
+            restart = restart_database()
+            say(f"PostgreSQL restarted under load ({restart['end'] - restart['start']:.1f} s)")
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - began
@@ -605,6 +635,14 @@ def main() -> None:
             "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1) if latencies else None,
             **figures,
         }
+        if restart:
+            # Requests cut off while the database was down (and the moment after) are expected to fail;
+            # every other request, and every order, e-mail and photo, must still be there.
+            window = (restart["start"] - 1, restart["end"] + 5)
+            during = sum(1 for at in load.failed_at if window[0] <= at <= window[1])
+            result["database_restart_s"] = round(restart["end"] - restart["start"], 1)
+            result["failed_during_restart"] = during
+            result["failed_requests"] -= during
         for failure in load.failures[:10]:
             say(f"failed: {failure}")
         say(

@@ -8,11 +8,12 @@ from celery import shared_task
 
 from orders import emails
 from orders.services import expiry, reminders
+from photoshop.celery import TRANSIENT_ERRORS
 
 
 @shared_task(
     name="orders.send_order_email",
-    autoretry_for=(SMTPException, OSError),
+    autoretry_for=(SMTPException, OSError, *TRANSIENT_ERRORS),
     retry_backoff=True,
     max_retries=5,
 )
@@ -23,7 +24,7 @@ def send_order_email(order_id: str, kind: str, amount_cents: int | None = None) 
 
 @shared_task(
     name="orders.send_cart_reminder",
-    autoretry_for=(SMTPException, OSError),
+    autoretry_for=(SMTPException, OSError, *TRANSIENT_ERRORS),
     retry_backoff=True,
     max_retries=5,
 )

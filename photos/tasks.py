@@ -4,11 +4,12 @@ from botocore.exceptions import BotoCoreError
 from celery import shared_task
 
 from photos import pipeline, services
+from photoshop.celery import TRANSIENT_ERRORS
 
 
 @shared_task(
     name="photos.process_photo",
-    autoretry_for=(OSError, BotoCoreError),
+    autoretry_for=(OSError, BotoCoreError, *TRANSIENT_ERRORS),
     retry_backoff=True,
     max_retries=5,
 )
@@ -19,7 +20,7 @@ def process_photo(photo_id: str) -> str:
 
 @shared_task(
     name="photos.strip_locations",
-    autoretry_for=(OSError, BotoCoreError),
+    autoretry_for=(OSError, BotoCoreError, *TRANSIENT_ERRORS),
     retry_backoff=True,
     max_retries=5,
 )
@@ -34,7 +35,9 @@ def strip_locations(user_id: int | None = None, before: str | None = None) -> in
     return services.photo_locations_strip(user_id=user_id, before=moment)
 
 
-@shared_task(name="photos.remove_abandoned_uploads", autoretry_for=(OSError, BotoCoreError), max_retries=3)
+@shared_task(
+    name="photos.remove_abandoned_uploads", autoretry_for=(OSError, BotoCoreError, *TRANSIENT_ERRORS), max_retries=3
+)
 def remove_abandoned_uploads() -> int:
     """Delete direct uploads whose token expired without a photo naming them; return how many went."""
     return services.uploads_abandoned_remove()

@@ -4,7 +4,8 @@ import os
 import sys
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, Task
+from django.db.utils import InterfaceError, OperationalError
 
 
 def _started_by_celery() -> bool:
@@ -20,7 +21,20 @@ if _started_by_celery() or "DJANGO_SETTINGS_MODULE" not in os.environ:
     os.environ.setdefault("DJANGO_ENV", "production")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshop.settings")
 
-app = Celery("photoshop")
+# The database gone for a moment (a restart, a failover): a task retries instead of being lost.
+# Tasks with their own ``autoretry_for`` add these (``TRANSIENT_ERRORS``); every task is
+# written to be repeatable (it checks the state it acts on first).
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+class RetryingTask(Task):
+    autoretry_for = TRANSIENT_ERRORS
+    retry_backoff = True
+    retry_backoff_max = 120
+    max_retries = 8
+
+
+app = Celery("photoshop", task_cls=RetryingTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -6,6 +6,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from photoshop.celery import TRANSIENT_ERRORS
 from promotions.models import Campaign
 from promotions.services import code_reminder_deliver, code_reminders_send_due, codes_generate
 
@@ -32,7 +33,10 @@ def send_code_reminders() -> int:
 
 
 @shared_task(
-    name="promotions.send_code_reminder", autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5
+    name="promotions.send_code_reminder",
+    autoretry_for=(SMTPException, OSError, *TRANSIENT_ERRORS),
+    retry_backoff=True,
+    max_retries=5,
 )
 def send_code_reminder(redemption_id: int) -> bool:
     """Send one code's reminder (it is already marked reminded)."""

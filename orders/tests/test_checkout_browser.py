@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 import stripe
 from django.conf import settings
 from django.test import Client
 
 from accounts.tests.factories import UserFactory
+from conftest import localstripe_webhook
 from orders.models import Order, OrderStatus
 from orders.tests.factories import FormatFactory, ProductFactory, ShippingMethodFactory, VatRateFactory
 from photos.tests.factories import PhotoFactory
@@ -59,11 +59,9 @@ def test_pick_photos_build_a_cart_check_out_and_see_the_order_paid(browser, live
     ShippingMethodFactory(country="BE", price_cents=495, name_nl="Bpost thuislevering")
     user = UserFactory()
     PhotoFactory.create_batch(3, user=user, width_px=1800, height_px=1200)
-    requests.post(
-        f"{stripe_settings.STRIPE_API_BASE}/_config/webhooks/browser",
-        json={"url": live_server.url + "/payments/stripe/webhook/", "secret": stripe_settings.STRIPE_WEBHOOK_SECRET,
-              "events": ["payment_intent.succeeded"]},
-        timeout=10,
+    localstripe_webhook(
+        stripe_settings.STRIPE_API_BASE, "browser", live_server.url + "/payments/stripe/webhook/",
+        stripe_settings.STRIPE_WEBHOOK_SECRET,
     )  # fmt: skip
     OUT.mkdir(parents=True, exist_ok=True)
     context = _signed_in(browser, live_server, user, VIEWPORTS[device])
@@ -106,8 +104,4 @@ def test_pick_photos_build_a_cart_check_out_and_see_the_order_paid(browser, live
         assert order.status == OrderStatus.PAID
     finally:
         context.close()
-        requests.post(
-            f"{stripe_settings.STRIPE_API_BASE}/_config/webhooks/browser",
-            json={"url": "http://127.0.0.1:9/", "secret": "x", "events": ["none.none"]},
-            timeout=10,
-        )
+        localstripe_webhook(stripe_settings.STRIPE_API_BASE, "browser")  # off again

@@ -168,3 +168,17 @@ def test_a_hung_task_is_stopped_at_its_time_limit_and_the_worker_goes_on(tmp_pat
         output = worker.communicate(timeout=30)[0]
         client.close()
     assert "test.hang" in output
+
+
+def test_every_task_retries_when_the_database_is_gone_for_a_moment():
+    """A database restart or failover while a task runs: the task is retried, not lost (bench/scale_out.py)."""
+    from django.db.utils import InterfaceError, OperationalError
+
+    app.loader.import_default_modules()
+    ours = [name for name in app.tasks if not name.startswith("celery.")]
+    assert len(ours) > 10
+    for name in ours:
+        task = app.tasks[name]
+        assert OperationalError in task.autoretry_for, name
+        assert InterfaceError in task.autoretry_for, name
+        assert task.retry_backoff, name

@@ -21,12 +21,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 import stripe
 from django.conf import settings
 from django.core import mail
 
 from accounts.models import User
+from conftest import localstripe_webhook
 from orders.demo import seed_catalogue
 from orders.models import Format, Order, OrderStatus
 from photos.models import Photo
@@ -86,18 +86,14 @@ def shop(stripe_settings, localstripe_url, live_server):
     policy["DIRECTIVES"]["script-src"].append(localstripe_url)
     policy["DIRECTIVES"].setdefault("connect-src", ["'self'"]).append(localstripe_url)
     stripe_settings.CONTENT_SECURITY_POLICY = policy
-    requests.post(
-        f"{localstripe_url}/_config/webhooks/journey",
-        json={"url": live_server.url + "/payments/stripe/webhook/", "secret": stripe_settings.STRIPE_WEBHOOK_SECRET,
-              "events": ["payment_intent.succeeded"]},
-        timeout=10,
-    )  # fmt: skip
-    yield stripe_settings
-    requests.post(
-        f"{localstripe_url}/_config/webhooks/journey",
-        json={"url": "http://127.0.0.1:9/", "secret": "x", "events": ["none.none"]},
-        timeout=10,
+    localstripe_webhook(
+        localstripe_url,
+        "journey",
+        live_server.url + "/payments/stripe/webhook/",
+        stripe_settings.STRIPE_WEBHOOK_SECRET,
     )
+    yield stripe_settings
+    localstripe_webhook(localstripe_url, "journey")  # off again
 
 
 def _files() -> list[dict]:

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from orders.models import Invoice, OrderStatus
-from orders.services.checkout import Delivery, Discount, order_place
-from orders.tests.factories import CartFactory, CartLineFactory, FormatFactory, ShippingMethodFactory
+from orders.services.checkout import Discount, order_place
+from orders.tests.factories import CartFactory, CartLineFactory, FormatFactory, ShippingMethodFactory, delivery_for
 from photos.models import Photo
 from photos.tests import images
 from photos.tests.conftest import upload_file
@@ -69,14 +69,7 @@ def _free_order(user):
     return order_place(
         cart=cart,
         user=user,
-        delivery=Delivery(
-            email=user.email,
-            ship_name="Emma",
-            ship_street="Kerkstraat 1",
-            ship_postal_code="9000",
-            ship_city="Gent",
-            ship_country="BE",
-        ),
+        delivery=delivery_for(user),
         shipping=ShippingMethodFactory(code="pickup", country="BE", price_cents=0),
         language="nl",
         discounts=[Discount("Sponsor", "promo:TEST", -10_000)],
