@@ -268,6 +268,51 @@ def s3_storage(settings, moto_s3_endpoint, monkeypatch):
 CHROMIUM = "/usr/bin/chromium"
 
 
+class BrowserWatch:
+    """Console errors and requests to other hosts in a browser context, over a whole journey.
+
+    Requests leaving loopback (this machine's names: 127.0.0.1, localhost and ``*.localhost``)
+    are recorded and stopped; ``problems()`` is empty when the journey had none.
+    """
+
+    def __init__(self, context) -> None:
+        from urllib.parse import urlsplit
+
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+
+        def route(request_route) -> None:
+            url = request_route.request.url
+            host = urlsplit(url).hostname or ""
+            if url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost") or host.endswith(".localhost"):
+                request_route.continue_()
+            else:
+                self.outside.append(url)
+                request_route.abort()
+
+        context.route("**/*", route)
+        context.on("page", self.page)
+
+    def page(self, page) -> None:
+        def failed(response) -> None:
+            if response.status >= 400:
+                self.errors.append(f"{response.status} {response.url}")
+
+        page.on("response", failed)
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and not message.text.startswith("Failed to load resource")  # named with its address above
+                and self.errors.append(message.text)
+            ),
+        )
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def problems(self) -> dict[str, list[str]]:
+        return {"errors": self.errors, "outside": self.outside}
+
+
 @pytest.fixture(scope="session")
 def localstripe_url():
     """Stripe's HTTP API on loopback: localstripe, started from scratch for the test session."""

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.tests.factories import UserFactory
+from conftest import BrowserWatch
 from microsites.tests.factories import MicrositeFactory
 from orders.models import Order, OrderChannel, OrderStatus
 from orders.tests.factories import FormatFactory, ProductFactory, ShippingMethodFactory, VatRateFactory
@@ -63,6 +64,7 @@ def test_a_customer_lands_on_the_microsite_redeems_a_code_and_gets_free_prints(b
         ]
     )  # fmt: skip
     OUT.mkdir(parents=True, exist_ok=True)
+    watch = BrowserWatch(context)
     page = context.new_page()
     try:
         page.goto(base + "/")
@@ -83,14 +85,18 @@ def test_a_customer_lands_on_the_microsite_redeems_a_code_and_gets_free_prints(b
         boxes.nth(1).check()
         page.get_by_role("button", name="Bestel afdrukken hiervan").click()
         page.wait_for_url(f"{base}/shop/cart/")
+        assert page.title().endswith("· Brand Prints")  # the sponsor's site throughout
         page.get_by_role("link", name="Afrekenen").click()
+        assert page.title().endswith("· Brand Prints")
         fill_delivery(page)
         page.get_by_role("button", name="Bestellen en betalen").click()
         page.wait_for_url(f"{base}/shop/account/orders/**")
         assert "Bedankt! Je bestelling is bevestigd." in page.content()
+        assert page.title().endswith("· Brand Prints")
         page.screenshot(path=str(OUT / f"order-{device}.png"), full_page=True)
     finally:
         context.close()
+    assert watch.problems() == {"errors": [], "outside": []}
 
     order = Order.objects.get(user=user)
     assert order.status == OrderStatus.PAID  # nothing to pay: no payment page, no Stripe

@@ -48,6 +48,18 @@ def test_order_prints_of_ticked_photos_from_the_gallery(client, fmt):
     assert "€ 0,78" in content  # 2 x € 0,39
 
 
+def test_a_photo_still_being_prepared_shows_as_such_in_the_cart_not_as_a_broken_image(client, fmt):
+    user = UserFactory()
+    ready, preparing = PhotoFactory.create_batch(2, user=user, width_px=1800, height_px=1200)
+    ready.thumbnail_small = ready.original.name
+    ready.save(update_fields=["thumbnail_small"])
+    client.force_login(user)
+    content = _add(client, [ready, preparing], fmt).content.decode()
+    assert reverse("photos:file", args=[ready.pk, "small"]).removeprefix("/") in content
+    assert f"/photos/{preparing.pk}/small/" not in content
+    assert "Being prepared" in content
+
+
 def test_adding_the_same_photo_again_raises_the_quantity(client, fmt):
     user = UserFactory()
     photo = PhotoFactory(user=user, width_px=1800, height_px=1200)

@@ -535,3 +535,32 @@ def test_a_restricted_person_s_photos_are_hidden_from_support_but_not_from_the_p
     url = reverse("photos:file", args=[world.photo.pk, "original"])
     assert client_for("support", world, activate_totp).get(url).status_code == 404
     assert client_for("privacy officer", world, activate_totp).get(url).status_code == 200
+
+
+# Posted without the form's token, every form is refused (403) before it does anything. The
+# exceptions carry their own proof: Stripe's signature; the upload's token, checked once the files
+# are read; the signed link of a one-click unsubscribe (RFC 8058: the mail client posts it);
+# Google's signed ID token (allauth; a 404 while Google sign-in is not configured).
+CSRF_EXEMPT = {"stripe_webhook", "photos:upload", "orders:unsubscribe", "google_login_by_token"}
+
+
+@pytest.mark.parametrize("role", [VISITOR, SHOPPER_A])
+def test_every_form_refuses_a_post_without_its_csrf_token(role, world, activate_totp):
+    client = client_for(role, world, activate_totp)
+    client.handler.enforce_csrf_checks = True
+    wrong = []
+    for name, (args, _expected) in sorted(SITE.items()):
+        if name in CSRF_EXEMPT:
+            continue
+        url = reverse(name, args=args(world) if args else None)
+        response = client.post(url, {"quantity": "2", "choice": "refuse", "code": "X"})
+        if response.status_code != 403:
+            wrong.append(f"{name} {url}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+    assert world.cart_line.__class__.objects.get(pk=world.cart_line.pk).quantity == 1
+
+
+def test_the_upload_checks_its_csrf_token_itself(client):
+    client.handler.enforce_csrf_checks = True
+    response = client.post(reverse("photos:upload"), {"files": []})
+    assert response.status_code == 403

@@ -18,7 +18,6 @@ import re
 import time
 import zipfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import stripe
@@ -26,7 +25,7 @@ from django.conf import settings
 from django.core import mail
 
 from accounts.models import User
-from conftest import localstripe_webhook
+from conftest import BrowserWatch, localstripe_webhook
 from orders.demo import seed_catalogue
 from orders.models import Format, Order, OrderStatus
 from photos.models import Photo
@@ -38,28 +37,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 OUT = Path(settings.BASE_DIR) / "screenshots" / "journey"
 PASSWORD = "a-Journey-through-2026"
 PREFIX = {"nl": "", "fr": "fr/", "en": "en/"}
-LOOPBACK = {"127.0.0.1", "localhost"}
-
-
-class Watch:
-    """Console errors and requests to other hosts, over the whole journey."""
-
-    def __init__(self, context) -> None:
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        context.route("**/*", self._route)
-
-    def _route(self, route) -> None:
-        host = urlsplit(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def page(self, page) -> None:
-        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
 
 
 def wait_for_mail(address: str, text: str, *, in_body: bool = False, seconds: float = 30):
@@ -116,9 +93,8 @@ def test_a_shopper_goes_from_the_first_visit_to_closing_the_account(browser, liv
         viewport={"width": 1280, "height": 900}, accept_downloads=True,
     )  # fmt: skip
     context.set_default_timeout(20_000)
-    watch = Watch(context)
+    watch = BrowserWatch(context)
     page = context.new_page()
-    watch.page(page)
 
     def shot(name: str) -> None:
         page.screenshot(path=str(OUT / f"{language}-{name}.png"), full_page=True)
@@ -260,5 +236,4 @@ def test_a_shopper_goes_from_the_first_visit_to_closing_the_account(browser, liv
         assert not Photo.objects.filter(user=user).exists()
     finally:
         context.close()
-    assert watch.errors == []
-    assert watch.outside == []
+    assert watch.problems() == {"errors": [], "outside": []}
