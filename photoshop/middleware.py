@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.urls import get_script_prefix, is_valid_path
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
@@ -42,4 +46,31 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         if not translation.get_language_from_path(request.path_info):
             # Whether an unprefixed page is shown or redirected depends on both.
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database is out of reach (a restart, a failover), answer 503 "try again shortly", not 500.
+
+    The page is rendered without the request (no session, no user: both need
+    the database), with ``Retry-After``; proxies and browsers then retry and
+    shoppers read that nothing is wrong with what they did. Other errors
+    stay Django's own 500.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db.utils import InterfaceError, OperationalError
+        from django.template.loader import render_to_string
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
         return response

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "accounts.middleware.LastActivityMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
     "accounts.middleware.AccountPagesNotCachedMiddleware",
+    "photoshop.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "photoshop.urls"

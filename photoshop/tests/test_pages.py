@@ -189,3 +189,19 @@ def test_home_page_shows_a_picture_served_by_the_site(client):
     assert b"http" not in svg.replace(b"http://www.w3.org/2000/svg", b"")
     # The CSP refuses inline styles: none on the page.
     assert "style=" not in main
+
+
+@pytest.mark.django_db
+def test_a_page_while_the_database_is_out_of_reach_says_try_again_with_503(client, monkeypatch):
+    from django.db.utils import OperationalError
+
+    from orders.views import catalogue
+
+    def down(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(catalogue, "site_products", down)
+    response = client.get("/en/shop/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "briefly unavailable" in response.content.decode()
