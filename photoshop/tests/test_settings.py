@@ -258,3 +258,35 @@ def test_a_form_posted_from_another_site_is_still_refused(settings):
         HTTP_ORIGIN="https://shop.example.evil.example",
     )
     assert response.status_code == 403
+
+
+def test_production_cookies_are_secure_and_http_only_and_hsts_is_a_year_with_subdomains():
+    found = settings_of(
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_SECURE",
+        "LANGUAGE_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_PROXY_SSL_HEADER",
+        entry="photoshop.wsgi",
+        DJANGO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="shop.example",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+    )
+    assert found["SESSION_COOKIE_SECURE"] and found["SESSION_COOKIE_HTTPONLY"] and found["CSRF_COOKIE_SECURE"]
+    assert found["LANGUAGE_COOKIE_SECURE"]
+    assert found["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600
+    assert found["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+    assert found["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+@pytest.mark.django_db
+def test_no_page_allows_inline_or_evaluated_scripts(client, user):
+    client.force_login(user)
+    for path in ("/", "/en/shop/", "/en/photos/", "/en/shop/cart/", "/en/accounts/profile/", "/en/privacy/"):
+        csp = client.get(path).headers["Content-Security-Policy"]
+        script_src = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src, (path, script_src)
+        assert "'unsafe-eval'" not in csp
