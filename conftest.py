@@ -268,6 +268,16 @@ def s3_storage(settings, moto_s3_endpoint, monkeypatch):
 CHROMIUM = "/usr/bin/chromium"
 
 
+def eventually(check, *, seconds: float = 30, step: float = 0.1) -> bool:
+    """Return True once ``check()`` holds, False after ``seconds`` (what a live server finishes in the background)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(step)
+    return True
+
+
 class BrowserWatch:
     """Console errors and requests to other hosts in a browser context, over a whole journey.
 

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core import mail
 
 from accounts.models import User
-from conftest import BrowserWatch, localstripe_webhook
+from conftest import BrowserWatch, eventually, localstripe_webhook
 from orders.demo import seed_catalogue
 from orders.models import Format, Order, OrderStatus
 from photos.models import Photo
@@ -106,15 +106,12 @@ def test_a_shopper_goes_from_the_first_visit_to_closing_the_account(browser, liv
         banner.wait_for()
         shot("01-first-visit")
         banner.locator("button[value=refuse]").click()
-        banner.wait_for(state="hidden")  # the choice is saved and the banner goes
-        assert CookieConsent.objects.count() == 1
+        banner.wait_for(state="hidden")  # the banner goes; the choice is saved in the background
+        assert eventually(lambda: CookieConsent.objects.count() == 1)
         page.goto(base + "privacy/cookies/")
         page.check("main input[name=categories][value=statistics]")
         page.locator("main form[data-cookie-form] button[value=save]").click()
-        for _ in range(50):  # the choice is sent in the background
-            if CookieConsent.objects.count() == 2:
-                break
-            time.sleep(0.1)
+        assert eventually(lambda: CookieConsent.objects.count() == 2)  # sent in the background
         assert CookieConsent.objects.order_by("-given_at").first().categories == ["statistics"]
 
         # Sign up and verify the address from the e-mail.
@@ -189,12 +186,8 @@ def test_a_shopper_goes_from_the_first_visit_to_closing_the_account(browser, liv
         client.v1.payment_intents.update(order.payment_intent_id, params={"payment_method": "pm_card_visa"})
         client.v1.payment_intents.confirm(order.payment_intent_id)
         page.goto(f"{base}shop/orders/{order.pk}/return/")
-        for _ in range(50):
-            order.refresh_from_db()
-            if order.status == OrderStatus.PAID:
-                break
-            time.sleep(0.2)
-        assert order.status == OrderStatus.PAID  # from localstripe's signed webhook only
+        assert eventually(lambda: Order.objects.get(pk=order.pk).status == OrderStatus.PAID)  # by the webhook only
+        order.refresh_from_db()
         page.reload()
         assert order.number in page.content()
         shot("08-paid")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 import zipfile
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.tests.factories import AddressFactory, UserFactory
+from conftest import eventually
 from photos.models import Photo
 from photos.tests.factories import PhotoFactory
 from privacy.models import CookieConsent
@@ -174,10 +174,7 @@ def test_accepting_statistics_starts_analytics_at_once_and_the_footer_link_reope
     assert not page.get_by_label("Marketing").is_checked()
     page.get_by_role("button", name="Refuse all").click()
     page.locator("#cookie-banner").wait_for(state="hidden")
-    for _ in range(50):  # the choice is sent in the background
-        if CookieConsent.objects.count() == 2:
-            break
-        time.sleep(0.1)
+    assert eventually(lambda: CookieConsent.objects.count() == 2)  # the choice is sent in the background
     # In the order given (the keys are random uuids: ordering by them was right half of the time).
     assert [r.categories for r in CookieConsent.objects.order_by("given_at")] == [["statistics"], []]
     assert len({r.consent_id for r in CookieConsent.objects.all()}) == 1
