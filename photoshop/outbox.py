@@ -47,14 +47,12 @@ def enqueue_many(task: Task, arg_lists: Iterable[Sequence[Any]], kwargs: dict[st
         [OutboxMessage(task=task.name, args=list(args), kwargs=kwargs or {}) for args in arg_lists]
     )
     if rows:
-        ids = [row.pk for row in rows]
-        transaction.on_commit(lambda: _send_after_commit(task, ids))
+        transaction.on_commit(lambda: _send_after_commit(task, rows))
     return len(rows)
 
 
-def _send_after_commit(task: Task, ids: list[int]) -> None:
-    messages = list(OutboxMessage.objects.filter(pk__in=ids).order_by("pk"))
-    sent = _send(task, messages)
+def _send_after_commit(task: Task, messages: list[OutboxMessage]) -> None:
+    sent = _send(task, messages)  # the rows as written: no need to read them back
     if sent < len(messages):
         logger.warning("Broker unavailable: %s task(s) %s kept for the outbox relay.", len(messages) - sent, task.name)
 
