@@ -30,6 +30,7 @@ from accounts.models import (
 )
 from accounts.selectors import communication_preferences_for
 from accounts.sessions import sessions_end_for
+from photoshop import pagecache
 from photoshop.outbox import enqueue
 from privacy.services import ERASURE, erase_subject
 
@@ -44,11 +45,12 @@ def user_record_activity(*, user: User) -> bool:
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     if user.last_activity is not None and user.last_activity >= start_of_day:
         return False
-    updated = (
-        User.objects.filter(pk=user.pk)
-        .filter(Q(last_activity__isnull=True) | Q(last_activity__lt=start_of_day))
-        .update(last_activity=now)
-    )
+    with pagecache.writes_for(user.pk):
+        updated = (
+            User.objects.filter(pk=user.pk)
+            .filter(Q(last_activity__isnull=True) | Q(last_activity__lt=start_of_day))
+            .update(last_activity=now)
+        )
     user.last_activity = now
     return bool(updated)
 
@@ -266,6 +268,7 @@ def account_close(*, user: User, actor: User | None = None, reason: str = "") ->
                 at=now,
                 detail={"reason": reason, "sessions_ended": ended},
             )
+    pagecache.forget(account.pk)  # its kept pages are never served again
     return account
 
 

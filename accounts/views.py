@@ -17,6 +17,7 @@ from accounts import selectors, services
 from accounts.emails import send_close_confirmation_email
 from accounts.forms import AccountDeleteForm, AddressForm, CommunicationPreferencesForm, ContactForm, ProfileForm
 from accounts.models import Address, CommunicationPreference
+from photoshop.pagecache import cached_per_account
 
 
 def _form_error(form, exc: ValidationError) -> None:
@@ -29,6 +30,7 @@ def _form_error(form, exc: ValidationError) -> None:
 
 
 @login_required
+@cached_per_account
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():

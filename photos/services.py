@@ -33,6 +33,7 @@ from photos.models import Album, Photo, PhotoConsent
 from photos.processing import Result
 from photos.selectors import Owner
 from photos.validation import CheckedImage, check_image, max_upload_bytes, primary_copy
+from photoshop import pagecache
 from photoshop.outbox import enqueue
 from privacy import files as privacy_files
 from privacy.services import delete_with_files
@@ -245,7 +246,7 @@ def _photo_insert(*, photo: Photo, owner: Owner, address: str) -> None:
     photo.full_clean(validate_constraints=False)  # the database checks those
     counted = visitors.visitor_reserve(owner=owner, address=address, size=photo.size_bytes)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), pagecache.writes_for(owner.user_id):
             photo.save(force_insert=True)
     except BaseException as exc:
         if counted:
@@ -327,24 +328,8 @@ def photo_processing_finish(*, photo: Photo, result: Result, review: str, labels
             written.append(field.name)
             names[f"thumbnail_{size}"] = field.name
         meta = result.metadata
-        updated = Photo.objects.filter(pk=photo.pk, status=Photo.Status.PROCESSING).update(
-            **names,
-            width=result.width,
-            height=result.height,
-            taken_at=meta.taken_at,
-            camera_make=meta.camera_make,
-            camera_model=meta.camera_model,
-            orientation=meta.orientation,
-            latitude=meta.latitude,
-            longitude=meta.longitude,
-            sharpness=result.sharpness,
-            exposure=result.exposure,
-            quality_score=result.quality_score,
-            review=review,
-            nsfw_labels=labels,
-            status=Photo.Status.READY,
-            processed_at=timezone.now(),
-        )
+        with pagecache.writes_for(photo.user_id):
+            updated = _processed(photo, names, result, meta, review, labels)
     except BaseException:
         _remove_files(written)
         raise
@@ -354,13 +339,35 @@ def photo_processing_finish(*, photo: Photo, result: Result, review: str, labels
     return bool(updated)
 
 
+def _processed(photo: Photo, names: dict, result: Result, meta, review: str, labels: dict) -> int:
+    return Photo.objects.filter(pk=photo.pk, status=Photo.Status.PROCESSING).update(
+        **names,
+        width=result.width,
+        height=result.height,
+        taken_at=meta.taken_at,
+        camera_make=meta.camera_make,
+        camera_model=meta.camera_model,
+        orientation=meta.orientation,
+        latitude=meta.latitude,
+        longitude=meta.longitude,
+        sharpness=result.sharpness,
+        exposure=result.exposure,
+        quality_score=result.quality_score,
+        review=review,
+        nsfw_labels=labels,
+        status=Photo.Status.READY,
+        processed_at=timezone.now(),
+    )
+
+
 def photo_processing_fail(*, photo: Photo, error: Photo.Error) -> bool:
     """Mark a photo being processed as failed, with the reason the customer reads."""
-    return bool(
-        Photo.objects.filter(pk=photo.pk, status=Photo.Status.PROCESSING).update(
-            status=Photo.Status.FAILED, error=error
+    with pagecache.writes_for(photo.user_id):
+        return bool(
+            Photo.objects.filter(pk=photo.pk, status=Photo.Status.PROCESSING).update(
+                status=Photo.Status.FAILED, error=error
+            )
         )
-    )
 
 
 # --- Deletion and moves ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from photos import direct, selectors, services
 from photos.models import Album, Photo
 from photos.processing import print_fit, print_formats
 from photos.tiles import TILE_FIELDS, gallery_tiles
+from photoshop.pagecache import cached_per_account
 from privacy.access import access_record
 from privacy.models import AccessLogEntry
 
@@ -47,6 +48,7 @@ def _photo_json(photo: Photo) -> dict:
 
 
 @never_cache
+@cached_per_account
 def gallery(request: HttpRequest) -> HttpResponse:
     owner = selectors.owner_for(request)
     sort = request.GET.get("sort", "newest")

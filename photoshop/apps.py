@@ -10,7 +10,10 @@ class PhotoshopConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from photoshop import checks  # noqa: F401  (registers the checks)
+        from photoshop import (
+            checks,  # noqa: F401  (registers the checks)
+            pagecache,
+        )
         from photoshop.sites import site_update_from_settings
 
         # post_migrate skips apps without models (this one), so listen to the
@@ -19,3 +22,4 @@ class PhotoshopConfig(AppConfig):
         post_migrate.connect(
             site_update_from_settings, sender=apps.get_app_config("sites"), dispatch_uid="photoshop.site_update"
         )
+        pagecache.connect_signals()  # every statement that writes renews the kept pages' stamps

@@ -15,6 +15,7 @@ from orders.models import Cart, CartLine, Finish, Fit, Format
 from orders.selectors.cart import SINGLE_PHOTO_KINDS
 from photos.models import Photo
 from photos.selectors import owner_for
+from photoshop import pagecache
 
 MAX_QUANTITY = 999
 
@@ -101,6 +102,11 @@ def cart_add_photos(*, request: HttpRequest, photo_ids: Iterable[str], fmt: Form
             % {"names": ", ".join(sorted(unprintable))},
             code="unprintable",
         )
+    with pagecache.writes_for(owner.user_id):
+        return _cart_add_locked(request=request, photos=photos, ids=ids, fmt=fmt, quantity=quantity)
+
+
+def _cart_add_locked(*, request: HttpRequest, photos: dict, ids: list[str], fmt: Format, quantity: int) -> int:
     cart = cart_qs_select_for_update().get(pk=cart_for_request_create(request).pk)
     finish = fmt.product.finishes.filter(is_default=True, is_active=True).first()
     existing = {
@@ -157,8 +163,9 @@ def cart_line_update(
         for name, value in box.items():
             setattr(line, name, value)
     line.full_clean()
-    line.save()
-    _touch(line.cart)
+    with pagecache.writes_for(line.cart.user_id):
+        line.save()
+        _touch(line.cart)
     return line
 
 
@@ -166,8 +173,9 @@ def cart_line_update(
 def cart_line_remove(*, line: CartLine) -> None:
     """Take a line out of the cart."""
     cart = cart_qs_select_for_update().get(pk=line.cart_id)
-    line.delete()
-    _touch(cart)
+    with pagecache.writes_for(cart.user_id):
+        line.delete()
+        _touch(cart)
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from orders.models import Order, OrderStatus
 from orders.selectors.account import invoice_of, order_detail_for, orders_for, steps_of
 from orders.services.reminders import unsubscribe_user_from_token
 from orders.services.reorder import order_reorder
+from photoshop.pagecache import cached_per_account
 from photoshop.partials import render_partial
 
 ORDERS_PER_PAGE = 20
@@ -34,6 +35,7 @@ def _items_label(count: int) -> str:
 
 @never_cache
 @login_required
+@cached_per_account
 def order_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(orders_for(user=request.user), ORDERS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))

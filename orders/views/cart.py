@@ -16,6 +16,7 @@ from orders.money import format_cents
 from orders.selectors.cart import cart_for_request, cart_view
 from orders.services import cart as services
 from orders.templatetags.orders_options import finish_options, finish_options_by_product, format_options
+from photoshop.pagecache import cached_per_account
 from photoshop.partials import render_partial
 
 
@@ -27,6 +28,7 @@ def _int(value: str | None, default: int = 0) -> int:
 
 
 @require_safe
+@cached_per_account
 def cart(request: HttpRequest) -> HttpResponse:
     view = cart_view(cart_for_request(request))
     finishes = finish_options_by_product()  # markup, kept per catalogue version
