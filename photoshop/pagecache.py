@@ -42,6 +42,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import re
 import secrets
 from collections.abc import Callable, Iterator
@@ -204,6 +205,9 @@ def connect_signals() -> None:
 # ---------------------------------------------------------------- pages
 
 
+RELEASE_FILES = frozenset({".py", ".html", ".mo", ".css", ".js", ".svg"})  # what a page's markup comes from
+
+
 @functools.lru_cache(maxsize=1)
 def release() -> str:
     """A token for the code that renders pages: the RELEASE setting, or the project's files' sizes and times."""
@@ -214,16 +218,21 @@ def release() -> str:
     from django.apps import apps
 
     base = Path(settings.BASE_DIR).resolve()
-    roots = {base / "templates", base / "locale"}
-    roots |= {
-        Path(app.path).resolve() for app in apps.get_app_configs() if Path(app.path).resolve().is_relative_to(base)
-    }
+    roots = {base / "templates", base / "locale", base / "static"}
+    for app in apps.get_app_configs():
+        path = Path(app.path).resolve()
+        if path.is_relative_to(base) and "site-packages" not in path.parts:
+            roots.add(path)
+    found = []
+    for root in roots:
+        for folder, folders, files in os.walk(root):
+            folders[:] = [name for name in folders if name not in {"tests", "__pycache__", "migrations"}]
+            for name in files:
+                if Path(name).suffix in RELEASE_FILES:
+                    stat = os.stat(os.path.join(folder, name))
+                    found.append(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns};")
     digest = hashlib.blake2b(django.__version__.encode(), digest_size=8)
-    for root in sorted(roots):
-        for path in sorted(root.rglob("*")):
-            if path.suffix in {".py", ".html", ".mo"} and path.is_file():
-                stat = path.stat()
-                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    digest.update("".join(sorted(found)).encode())
     return digest.hexdigest()
 
 

@@ -24,6 +24,9 @@ if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# The deployed code's version (e.g. its git commit). Customers' kept pages (photoshop.pagecache) are
+# kept per release; unset, a token made from the project's files' sizes and times stands for it.
+RELEASE = env.str("RELEASE", default="")
 # Development-only key; production.py requires SECRET_KEY from the environment.
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key-do-not-use-in-production")
 # Microsites on line add their own host names (photoshop.hosts).

@@ -279,3 +279,29 @@ def test_a_shared_row_written_for_one_account_renews_everyones_pages(shopper_cli
         Format.objects.filter(pk=shop["fmt"].pk).update(price_cents=45)
     _content, count = queries_for(shopper_client, url)
     assert count > KEPT_QUERIES
+
+
+def test_a_new_release_renders_every_page_again(shopper_client, shop, settings):
+    url = en("orders:order_list")
+    settings.RELEASE = "release-1"
+    pagecache.release.cache_clear()
+    try:
+        assert_served_from_cache(shopper_client, url)
+        settings.RELEASE = "release-2"
+        pagecache.release.cache_clear()
+        _content, count = queries_for(shopper_client, url)
+        assert count > KEPT_QUERIES
+    finally:
+        pagecache.release.cache_clear()
+
+
+def test_without_a_release_setting_the_code_s_files_stand_for_it(settings):
+    settings.RELEASE = ""
+    pagecache.release.cache_clear()
+    try:
+        token = pagecache.release()
+        assert re.fullmatch(r"[0-9a-f]{16}", token)
+        pagecache.release.cache_clear()
+        assert pagecache.release() == token  # the same files give the same token in every process
+    finally:
+        pagecache.release.cache_clear()
