@@ -69,6 +69,8 @@ class CookieDeclaration:
 
 def declarations() -> list[CookieDeclaration]:
     """Every cookie the site may set, in the order of the cookie page."""
+    from promotions.device import COOKIE_NAME as DEVICE_COOKIE_NAME  # the promotions app's fair-use cookie
+
     shop = settings.SITE_NAME
     found = [
         CookieDeclaration(
@@ -91,6 +93,16 @@ def declarations() -> list[CookieDeclaration]:
             _("Remembers your cookie choice, so that we do not ask again on every page."),
             shop,
             _("13 months"),
+        ),
+        CookieDeclaration(
+            DEVICE_COOKIE_NAME,
+            CookieCategory.NECESSARY,
+            _(
+                "Set when you apply a sponsor's code: recognises this browser, so that one person cannot collect"
+                " a sponsor's free products many times with several accounts (fair use)."
+            ),
+            shop,
+            _("1 year"),
         ),
         CookieDeclaration(
             settings.LANGUAGE_COOKIE_NAME,

@@ -114,13 +114,13 @@ class Campaign(models.Model):
         help_text=_("How many orders with this campaign's codes may give one phone number; empty for no limit."),
     )
     review_after_accounts = models.PositiveSmallIntegerField(
-        _("review from this many accounts per address"),
+        _("review from this many accounts per address or device"),
         null=True,
         blank=True,
         default=3,
         help_text=_(
             "An order is held for staff review when this many different accounts used this campaign's codes"
-            " for one delivery address; empty to never hold."
+            " for one delivery address, or from one device (browser); empty to never hold."
         ),
     )
     web_shop = models.BooleanField(_("accepted in the web shop"), default=True)
@@ -262,12 +262,22 @@ class Redemption(models.Model):
     phone_digest = models.CharField(
         _("phone number (keyed hash)"), max_length=64, blank=True, editable=False, default="", db_default=""
     )
+    # STX-9: the browser the order was placed from (its fair-use cookie, promotions.device), as a keyed hash.
+    device_digest = models.CharField(
+        _("device (keyed hash)"), max_length=64, blank=True, editable=False, default="", db_default=""
+    )
     # STX-7: a code left in a cart is reminded once before its campaign ends.
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("redemption")
         verbose_name_plural = _("redemptions")
+        indexes = [
+            # Accounts per device and campaign (STX-9) are counted at every checkout with a code.
+            models.Index(
+                fields=["campaign", "device_digest"], condition=~Q(device_digest=""), name="promotions_red_device"
+            ),
+        ]
         constraints = [
             # One code per cart at a time.
             models.UniqueConstraint(

@@ -32,7 +32,12 @@ def _triggers(redemption: str, user: str) -> dict:
 
 ORDER_DATA = {"category": Category.ORDER, "legal_basis": LegalBasis.CONTRACT, "anonymise_by_deleting": True}
 # The keyed hashes of the delivery address and phone number a code's order counted against the campaign (STX-9).
-DIGESTS = (Anonymise("address_digest", Strategy.BLANK), Anonymise("phone_digest", Strategy.BLANK))
+# and of the browser it was placed from (its fair-use cookie, promotions.device).
+DIGESTS = (
+    Anonymise("address_digest", Strategy.BLANK),
+    Anonymise("phone_digest", Strategy.BLANK),
+    Anonymise("device_digest", Strategy.BLANK),
+)
 for _model, _examples, _redemption, _fields in (
     ("promotions.Redemption", _("which promo code you used on which order, and when"), "", DIGESTS),
     ("promotions.CampaignUse", _("how many codes of a sponsor's campaign your account used"), None, ()),

@@ -456,11 +456,11 @@ def _unclaim_household(campaign_id: int, kind: str, digest: str) -> None:
 def _give_back_household(redemption: Redemption) -> None:
     _unclaim_household(redemption.campaign_id, HouseholdUse.Kind.ADDRESS, redemption.address_digest)
     _unclaim_household(redemption.campaign_id, HouseholdUse.Kind.PHONE, redemption.phone_digest)
-    Redemption.objects.filter(pk=redemption.pk).update(address_digest="", phone_digest="")
+    Redemption.objects.filter(pk=redemption.pk).update(address_digest="", phone_digest="", device_digest="")
 
 
 @transaction.atomic
-def redemption_claim_delivery(*, cart, delivery) -> str:
+def redemption_claim_delivery(*, cart, delivery, device: str = "") -> str:
     """Count the order's delivery address and phone against the limits of the cart's code (STX-9).
 
     Call it in the checkout's transaction, before the order is placed: a limit
@@ -468,7 +468,9 @@ def redemption_claim_delivery(*, cart, delivery) -> str:
     placed). Each limit is one conditional UPDATE, so parallel checkouts to
     one address never exceed it; a checkout submitted again counts once.
     Return why the order should wait for staff review ("" when it need not):
-    many different accounts using the campaign's codes for one address.
+    many different accounts using the campaign's codes for one address, or
+    from one device (``device``: the browser's fair-use identifier,
+    ``promotions.device``; kept as a keyed hash only).
     """
     redemption = (
         Redemption.objects.select_for_update(of=("self",))
@@ -501,17 +503,27 @@ def redemption_claim_delivery(*, cart, delivery) -> str:
                 % {"count": campaign.per_phone_limit},
                 "phone_limit",
             )
-    Redemption.objects.filter(pk=redemption.pk).update(address_digest=address, phone_digest=phone)
-    if campaign.review_after_accounts:
+    device_digest = household_digest("device", device) if device else ""
+    Redemption.objects.filter(pk=redemption.pk).update(
+        address_digest=address, phone_digest=phone, device_digest=device_digest
+    )
+    if not campaign.review_after_accounts:
+        return ""
+    for field, digest, where in (
+        ("address_digest", address, "for one delivery address"),
+        ("device_digest", device_digest, "from one device"),
+    ):
+        if not digest:
+            continue
         accounts = (
-            Redemption.objects.filter(campaign=campaign, address_digest=address, status=Redemption.Status.ACTIVE)
+            Redemption.objects.filter(campaign=campaign, status=Redemption.Status.ACTIVE, **{field: digest})
             .exclude(user=None)
             .values("user")
             .distinct()
             .count()
         )
         if accounts >= campaign.review_after_accounts:
-            return f"fair use: {accounts} accounts used codes of campaign {campaign.pk} for one delivery address"
+            return f"fair use: {accounts} accounts used codes of campaign {campaign.pk} {where}"
     return ""
 
 

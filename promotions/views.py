@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from orders.selectors.cart import cart_for_request
 from orders.services.cart import cart_for_request_create
 from promotions import services
+from promotions.device import device_remember
 from promotions.forms import DetailsForm
 from promotions.ratelimit import attempt_failed, too_many_attempts
 from promotions.selectors import active_redemption, campaign_of, code_normalise, eligibility_fields_of
@@ -56,6 +57,9 @@ def code_apply(request: HttpRequest) -> HttpResponse:
                 "format": redemption.campaign.format.name,
             },
         )
+        response = redirect("orders:cart")
+        device_remember(request, response)  # the fair-use signal (STX-9), from the first code applied
+        return response
     return redirect("orders:cart")
 
 

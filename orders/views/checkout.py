@@ -85,12 +85,13 @@ def checkout(request: HttpRequest) -> HttpResponse:
             check_shipping(form, country)
         if ship_ok and bill_ok and not form.errors:
             delivery = delivery_from(form, None if use_saved else ship, bill if separate else None)
+            from promotions.device import device_of
             from promotions.services import redemption_attach, redemption_claim_delivery
 
             try:
                 with transaction.atomic():  # the order and its code's link to it, together
                     # The code's limits per address and phone (STX-9), before anything is placed.
-                    hold = redemption_claim_delivery(cart=cart, delivery=delivery)
+                    hold = redemption_claim_delivery(cart=cart, delivery=delivery, device=device_of(request))
                     order = order_place(
                         cart=cart,
                         user=user,

@@ -139,3 +139,59 @@ def test_a_cancelled_code_gives_its_address_and_phone_back(client, shop):
     order_transition(order=order, to=OrderStatus.CANCELLED, reason="changed my mind")
     assert set(HouseholdUse.objects.values_list("kind", "count")) == {("address", 0), ("phone", 0)}
     assert Code.objects.get(redemptions__order=order).used == 0
+
+
+def test_many_accounts_from_one_browser_hold_the_order_for_review(client, shop):
+    """STX-9's device signal: other addresses, but one browser's fair-use cookie."""
+    campaign = CampaignFactory(quantity=10, review_after_accounts=2)
+    first, _page = checkout(client, shop, campaign)
+    assert Order.objects.get(user=first).held_at is None
+    elsewhere = {**HOME, "ship-street_address": "Veldstraat 9"}
+    second, _page = checkout(client, shop, campaign, address=elsewhere)
+    held = Order.objects.get(user=second)
+    assert held.held_at is not None
+    assert held.hold_reason.endswith("2 accounts used codes of campaign %d from one device" % campaign.pk)
+
+
+def test_accounts_on_different_browsers_and_addresses_are_not_held(shop):
+    from django.test import Client
+
+    campaign = CampaignFactory(quantity=10, review_after_accounts=2)
+    checkout(Client(), shop, campaign)
+    second, _page = checkout(Client(), shop, campaign, address={**HOME, "ship-street_address": "Veldstraat 9"})
+    assert Order.objects.get(user=second).held_at is None
+
+
+def test_the_device_cookie_is_set_when_a_code_is_applied_and_keeps_only_a_keyed_hash(client, shop):
+    from promotions.device import COOKIE_NAME
+
+    campaign = CampaignFactory(quantity=10, review_after_accounts=None)
+    client.get(reverse("orders:cart"))
+    assert COOKIE_NAME not in client.cookies  # browsing sets nothing
+    user, _page = checkout(client, shop, campaign)
+    cookie = client.cookies[COOKIE_NAME]
+    assert cookie["httponly"]
+    assert cookie["max-age"] == 365 * 24 * 3600
+    redemption = Redemption.objects.get(user=user)
+    assert len(redemption.device_digest) == 64
+    assert cookie.value.split(":")[0] not in redemption.device_digest  # the identifier itself is not kept
+    order_transition(order=Order.objects.get(user=user), to=OrderStatus.CANCELLED, reason="changed my mind")
+    assert Redemption.objects.get(user=user).device_digest == ""  # given back with the code
+
+
+def test_a_forged_device_cookie_counts_as_none(client, shop):
+    from promotions.device import COOKIE_NAME
+
+    campaign = CampaignFactory(quantity=10, review_after_accounts=2)
+    client.cookies[COOKIE_NAME] = "same-for-everyone"
+    first, _page = checkout(client, shop, campaign)
+    assert Redemption.objects.get(user=first).device_digest != ""  # a real one was given instead
+    assert client.cookies[COOKIE_NAME].value != "same-for-everyone"
+
+
+def test_the_cookie_page_declares_the_device_cookie(client):
+    from promotions.device import COOKIE_NAME
+
+    page = client.get(reverse("privacy:cookies")).content.decode()
+    assert COOKIE_NAME in page
+    assert "met meerdere accounts" in page
