@@ -150,7 +150,7 @@ def test_many_accounts_from_one_browser_hold_the_order_for_review(client, shop):
     second, _page = checkout(client, shop, campaign, address=elsewhere)
     held = Order.objects.get(user=second)
     assert held.held_at is not None
-    assert held.hold_reason.endswith("2 accounts used codes of campaign %d from one device" % campaign.pk)
+    assert held.hold_reason.endswith(f"2 accounts used codes of campaign {campaign.pk} from one device")
 
 
 def test_accounts_on_different_browsers_and_addresses_are_not_held(shop):
