@@ -56,6 +56,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from photoshop.context_processors import request_csrf_token
+
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 600  # seconds a kept page may be served, at most
@@ -194,7 +196,14 @@ def install(sender=None, connection=None, **kwargs) -> None:
         connection.execute_wrappers.append(_watch)
 
 
+def _settings_changed(**kwargs) -> None:
+    release.cache_clear()
+
+
 def connect_signals() -> None:
+    from django.core.signals import setting_changed
+
+    setting_changed.connect(_settings_changed, dispatch_uid="photoshop.pagecache.settings")
     connection_created.connect(install, dispatch_uid="photoshop.pagecache.install")
     from django.db import connections
 
@@ -210,11 +219,24 @@ RELEASE_FILES = frozenset({".py", ".html", ".mo", ".css", ".js", ".svg"})  # wha
 
 @functools.lru_cache(maxsize=1)
 def release() -> str:
-    """A token for the code that renders pages: the RELEASE setting, or the project's files' sizes and times."""
-    configured = getattr(settings, "RELEASE", "")
-    if configured:
-        return configured
+    """A token for what renders pages: the code (the RELEASE setting, or the project's files) and the settings.
+
+    The settings count too: a page may say what they say (the retention
+    preset on the privacy policy page).
+    """
     import django
+
+    configured = [
+        (name, json.dumps(getattr(settings, name, None), sort_keys=True, default=str)) for name in dir(settings)
+    ]
+    digest = hashlib.blake2b(django.__version__.encode(), digest_size=8)
+    digest.update((getattr(settings, "RELEASE", "") or _project_files()).encode())
+    digest.update(repr([item for item in configured if item[0].isupper()]).encode())
+    return digest.hexdigest()
+
+
+def _project_files() -> str:
+    """The project's own files that make pages (code, templates, translations, static), with sizes and times."""
     from django.apps import apps
 
     base = Path(settings.BASE_DIR).resolve()
@@ -231,9 +253,7 @@ def release() -> str:
                 if Path(name).suffix in RELEASE_FILES:
                     stat = os.stat(os.path.join(folder, name))
                     found.append(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns};")
-    digest = hashlib.blake2b(django.__version__.encode(), digest_size=8)
-    digest.update("".join(sorted(found)).encode())
-    return digest.hexdigest()
+    return "".join(sorted(found))
 
 
 def _session_data(request: HttpRequest) -> str:
@@ -242,20 +262,20 @@ def _session_data(request: HttpRequest) -> str:
     return json.dumps(session._session, sort_keys=True, default=str)
 
 
-def _page_key(request: HttpRequest, session_data: str) -> str:
+def _page_key(request: HttpRequest, who: str, *varies: str, cookies: dict[str, str]) -> str:
     from orders.selectors.catalogue import catalogue_version
 
     parts = [
         request.build_absolute_uri(),
         get_language() or "",
-        json.dumps(sorted(request.COOKIES.items())),
-        session_data,
+        json.dumps(sorted(cookies.items())),
+        *varies,
         catalogue_version(),
         release(),
         timezone.localdate().isoformat(),
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
-    return f"{PREFIX}page:{request.user.pk}:{digest}"
+    return f"{PREFIX}page:{who}:{digest}"
 
 
 def _carries_messages(request: HttpRequest) -> bool:
@@ -287,6 +307,26 @@ def enabled() -> bool:
     return shared or bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
 
 
+def _kept(page_key: str, stamp_keys: list[str]) -> HttpResponse | None:
+    """Return the page kept under ``page_key`` if the stamps are still those it was kept under."""
+    try:
+        found = cache.get_many([page_key, *stamp_keys])
+    except Exception:  # no cache: render
+        return None
+    kept = found.get(page_key)
+    if kept is None or any(found.get(key) is None for key in stamp_keys):
+        return None
+    stamps, response = kept
+    return response if stamps == tuple(found[key] for key in stamp_keys) else None
+
+
+def _keep(page_key: str, stamps: dict[str, str] | None, stamp_keys: list[str], response: HttpResponse) -> None:
+    """Keep a page the view answered, under the stamps read before it ran."""
+    if stamps is not None and response.status_code == 200 and not response.streaming and not response.cookies:
+        with contextlib.suppress(Exception):
+            cache.set(page_key, (tuple(stamps[key] for key in stamp_keys), response), timeout=TIMEOUT)
+
+
 def cached_per_account(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve a signed-in customer's GET of this page from the cache while nothing it shows has changed."""
 
@@ -302,30 +342,65 @@ def cached_per_account(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         ):
             return view(request, *args, **kwargs)
         session_data = _session_data(request)
-        page_key = _page_key(request, session_data)
+        page_key = _page_key(request, str(user.pk), session_data, cookies=request.COOKIES)
         stamp_keys = [_account_key(user.pk), SHOP_KEY]
-        try:
-            found = cache.get_many([page_key, *stamp_keys])
-        except Exception:
-            found = {}
-        kept = found.get(page_key)
-        if kept is not None and all(found.get(k) is not None for k in stamp_keys):
-            stamps, response = kept
-            if stamps == tuple(found[k] for k in stamp_keys):
-                return response
+        kept = _kept(page_key, stamp_keys)
+        if kept is not None:
+            return kept
         # Read the stamps before the data: a write after this renews them, and the page kept below is not served.
-        stamps_now = _stamps_or_none(stamp_keys)
+        stamps = _stamps_or_none(stamp_keys)
         response = view(request, *args, **kwargs)
+        if not request.session.modified and _session_data(request) == session_data:
+            _keep(page_key, stamps, stamp_keys, response)
+        return response
+
+    return wrapper
+
+
+# A visitor's page is kept with this in place of the CSRF token, and each request fills in its own.
+CSRF_PLACEHOLDER = "__pagecache_csrf_token__"
+
+
+def cached_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a visitor's GET of this page from the cache while the shop's data has not changed.
+
+    For visitors without a session (no cart, no uploads, not signed in): the
+    page shows nothing of anyone, only the shop's data (catalogue, policies,
+    sites), so the shop's stamp is the only one. Its forms carry a CSRF token
+    made for each request: the page is kept with a placeholder that each
+    request fills in with its own token (and the CSRF cookie is set as usual).
+    A view that asks Django's ``get_token`` itself, or touches the session,
+    is not kept.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if (
-            stamps_now is not None
-            and response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and not request.session.modified
-            and _session_data(request) == session_data
+            request.method != "GET"
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or _carries_messages(request)
+            or not enabled()
         ):
-            with contextlib.suppress(Exception):
-                cache.set(page_key, (tuple(stamps_now[k] for k in stamp_keys), response), timeout=TIMEOUT)
+            return view(request, *args, **kwargs)
+        cookies = {name: value for name, value in request.COOKIES.items() if name != settings.CSRF_COOKIE_NAME}
+        page_key = _page_key(request, "visitor", cookies=cookies)
+        stamp_keys = [SHOP_KEY]
+        response = _kept(page_key, stamp_keys)
+        if response is None:
+            stamps = _stamps_or_none(stamp_keys)
+            token_asked = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            request._photoshop_csrf_token = CSRF_PLACEHOLDER
+            try:
+                response = view(request, *args, **kwargs)
+                if callable(getattr(response, "render", None)) and not response.is_rendered:
+                    response.render()  # a TemplateResponse (allauth's pages): rendered with the placeholder
+            finally:
+                del request._photoshop_csrf_token
+            if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") == token_asked and not request.session.modified:
+                _keep(page_key, stamps, stamp_keys, response)
+        if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
+            token = request_csrf_token(request)
+            response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), token.encode())
         return response
 
     return wrapper

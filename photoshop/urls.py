@@ -1,3 +1,4 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -9,6 +10,7 @@ from django.views.generic import RedirectView
 from accounts import views as accounts_views
 from orders.views.webhooks import stripe_webhook
 from photoshop import views
+from photoshop.pagecache import cached_for_visitors
 from privacy import views as privacy_views
 
 admin.site.site_header = format_lazy(_("{site_name} administration"), site_name=settings.SITE_NAME)
@@ -37,6 +39,8 @@ urlpatterns += i18n_patterns(
     path("contact/", accounts_views.contact, name="contact"),
     path("contact/sent/", accounts_views.contact_sent, name="contact_sent"),
     path("accounts/", include("accounts.urls")),
+    # allauth's sign-in page, kept rendered for visitors (photoshop.pagecache).
+    path("accounts/login/", cached_for_visitors(allauth_views.login), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
     path("photos/", include("photos.urls")),

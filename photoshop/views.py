@@ -8,9 +8,11 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from photoshop.pagecache import cached_for_visitors
 from privacy.cookies import CookieCategory, consent_for
 
 
+@cached_for_visitors
 def home(request: HttpRequest) -> HttpResponse:
     """Render the shop's landing page, or a sponsor's on its microsite."""
     if getattr(request, "microsite", None) is not None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from photoshop.pagecache import cached_for_visitors
 from privacy import policy, selectors, services
 from privacy.models import DataExport, PolicyVersion
 from privacy.registry import LegalBasis
@@ -96,6 +97,7 @@ def _published() -> tuple[list[PolicyVersion], PolicyVersion]:
     return published, current
 
 
+@cached_for_visitors
 def policy_page(request: HttpRequest) -> HttpResponse:
     """Render the privacy policy in force."""
     published, current = _published()

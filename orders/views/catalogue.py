@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from microsites.selectors import site_products
 from orders.models import ProductImage
 from orders.selectors.catalogue import catalogue_fragment, catalogue_product
+from photoshop.pagecache import cached_for_visitors
 
 # How long a visitor's copy of a catalogue page may be reused; a catalogue edit
 # shows to visitors after at most this long.
@@ -40,6 +41,7 @@ def cacheable_page(request: HttpRequest, response: HttpResponse) -> HttpResponse
 
 
 @require_safe
+@cached_for_visitors
 def catalogue(request: HttpRequest) -> HttpResponse:
     site = getattr(request, "microsite", None)  # a sponsor's microsite shows its own products only
     name = f"catalogue:{site.slug}" if site else "catalogue"
@@ -49,6 +51,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_visitors
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     item = catalogue_product(slug)
     site = getattr(request, "microsite", None)

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.tests.factories import UserFactory
 from orders.models import CartLine, Format, Order, OrderStatus
@@ -284,24 +284,105 @@ def test_a_shared_row_written_for_one_account_renews_everyones_pages(shopper_cli
 def test_a_new_release_renders_every_page_again(shopper_client, shop, settings):
     url = en("orders:order_list")
     settings.RELEASE = "release-1"
-    pagecache.release.cache_clear()
-    try:
-        assert_served_from_cache(shopper_client, url)
-        settings.RELEASE = "release-2"
-        pagecache.release.cache_clear()
-        _content, count = queries_for(shopper_client, url)
-        assert count > KEPT_QUERIES
-    finally:
-        pagecache.release.cache_clear()
+    assert_served_from_cache(shopper_client, url)
+    settings.RELEASE = "release-2"
+    _content, count = queries_for(shopper_client, url)
+    assert count > KEPT_QUERIES
 
 
 def test_without_a_release_setting_the_code_s_files_stand_for_it(settings):
     settings.RELEASE = ""
+    token = pagecache.release()
+    assert re.fullmatch(r"[0-9a-f]{16}", token)
     pagecache.release.cache_clear()
-    try:
-        token = pagecache.release()
-        assert re.fullmatch(r"[0-9a-f]{16}", token)
-        pagecache.release.cache_clear()
-        assert pagecache.release() == token  # the same files give the same token in every process
-    finally:
-        pagecache.release.cache_clear()
+    assert pagecache.release() == token  # the same files and settings give the same token in every process
+    settings.PRIVACY_RETENTION_PRESET = "stampix"
+    assert pagecache.release() != token  # a setting changed: pages are rendered again
+
+
+# ---------------------------------------------------------------- visitors' pages
+
+
+def visitor_page(url: str):
+    """A new visitor's view of a page: a browser without cookies."""
+    from django.test import Client
+
+    browser = Client()
+    return browser, browser.get(url)
+
+
+def token_in(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("name", ["home", "orders:catalogue", "privacy:policy", "account_login"])
+def test_a_visitors_page_is_kept_and_each_visitor_gets_a_token_of_their_own(db, name):
+    url = en(name)
+    visitor_page(url)  # the first view of the policy page publishes the version in force: not kept
+    _first, rendered = visitor_page(url)
+    _browser, kept = visitor_page(url)
+    assert not kept.templates, f"{url} was rendered again though nothing changed"
+    page, other = kept.content.decode(), rendered.content.decode()
+    assert pagecache.CSRF_PLACEHOLDER not in page
+    assert token_in(page) != token_in(other)
+    assert same_page(page, other)
+    assert settings_csrf_cookie() in kept.cookies  # the visitor's CSRF cookie is set as on any page
+
+
+def settings_csrf_cookie() -> str:
+    from django.conf import settings
+
+    return settings.CSRF_COOKIE_NAME
+
+
+def test_the_token_in_a_kept_sign_in_page_is_accepted_for_its_visitor(db, user):
+    from django.test import Client
+
+    visitor_page(en("account_login"))  # someone else's view keeps the page
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(en("account_login"))
+    assert not page.templates
+    answer = browser.post(
+        en("account_login"),
+        {"csrfmiddlewaretoken": token_in(page.content.decode()), "login": user.email, "password": "wrong"},
+    )
+    assert answer.status_code == 200  # the form's error, not a CSRF refusal (403)
+    assert "are not correct" in answer.content.decode()
+
+
+def test_a_new_policy_version_shows_at_once_to_visitors(db):
+    from privacy.models import PolicyVersion
+
+    url = en("privacy:policy")
+    visitor_page(url)
+    visitor_page(url)
+    _browser, kept = visitor_page(url)
+    assert not kept.templates
+    PolicyVersion.objects.update(published_at=timezone.now())  # as publishing a new version writes
+    _browser, fresh = visitor_page(url)
+    assert fresh.templates  # the shop's data changed: rendered again
+
+
+def test_a_catalogue_edit_shows_at_once_on_a_kept_product_page(db):
+    VatRateFactory()
+    fmt = FormatFactory(product=ProductFactory(slug="classic", is_active=True), code="10x15", price_cents=39)
+    with translation.override("en"):
+        url = reverse("orders:product", kwargs={"slug": "classic"})
+    visitor_page(url)
+    _browser, kept = visitor_page(url)
+    assert not kept.templates
+    Format.objects.filter(pk=fmt.pk).update(price_cents=55)
+    catalogue_version_bump()
+    _browser, fresh = visitor_page(url)
+    assert "0,55" in fresh.content.decode()
+
+
+def test_a_visitor_with_a_session_or_a_message_gets_the_page_rendered(client, shop):
+    url = en("home")
+    visitor_page(url)
+    client.get(en("orders:cart"))
+    client.cookies[settings_csrf_cookie()] = "x" * 32
+    from django.conf import settings
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = "some-session"
+    assert client.get(url).templates
