@@ -128,6 +128,11 @@ def _renew_for_write(key: str, connection) -> None:
         transaction.on_commit(_RenewAfterCommit(_renew, key), using=connection.alias)
 
 
+def forget_all() -> None:
+    """Serve no kept page again: every page is rendered anew (after changing data outside Django)."""
+    _renew(SHOP_KEY)
+
+
 def forget(account_id: int) -> None:
     """Serve none of the account's kept pages again (its account closed or erased)."""
     _renew(_account_key(account_id))

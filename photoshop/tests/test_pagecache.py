@@ -386,3 +386,13 @@ def test_a_visitor_with_a_session_or_a_message_gets_the_page_rendered(client, sh
 
     client.cookies[settings.SESSION_COOKIE_NAME] = "some-session"
     assert client.get(url).templates
+
+
+def test_staff_can_make_every_kept_page_render_anew_after_editing_the_database_by_hand(shopper_client, shop):
+    from django.core.management import call_command
+
+    url = en("orders:order_list")
+    assert_served_from_cache(shopper_client, url)
+    call_command("pages_forget")
+    _content, count = queries_for(shopper_client, url)
+    assert count > KEPT_QUERIES
