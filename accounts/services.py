@@ -317,6 +317,7 @@ def account_erase(*, user: User, actor: User | None = None) -> dict[str, dict]:
             )
         )
         AccountEvent.objects.bulk_create(events)
+    pagecache.forget(account.pk)  # pages kept for the account, with its data in them, go too
     return outcome
 
 

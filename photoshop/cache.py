@@ -31,3 +31,9 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def delete_matching(self, pattern: str) -> int:
+        """Delete the keys matching a glob ``pattern`` (before the key prefix is added); return how many."""
+        client = self._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=self.make_key(pattern), count=1000))
+        return client.delete(*keys) if keys else 0

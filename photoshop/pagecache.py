@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import fnmatch
 import functools
 import hashlib
 import json
@@ -134,8 +135,21 @@ def forget_all() -> None:
 
 
 def forget(account_id: int) -> None:
-    """Serve none of the account's kept pages again (its account closed or erased)."""
+    """Serve none of the account's kept pages again and delete them (its account closed or erased)."""
     _renew(_account_key(account_id))
+    pattern = f"{PREFIX}page:{account_id}:*"
+    try:
+        if hasattr(cache, "delete_matching"):  # photoshop.cache.RedisCache
+            cache.delete_matching(pattern)
+        elif isinstance(
+            getattr(cache, "_cache", None), dict
+        ):  # Django's local-memory cache (the embedded default, tests)
+            wanted = cache.make_key(pattern)
+            with cache._lock:
+                for key in [key for key in cache._cache if fnmatch.fnmatchcase(key, wanted)]:
+                    cache._delete(key)
+    except Exception:  # unreachable already (the stamp); they expire within TIMEOUT
+        logger.warning("Kept pages of an account not deleted: the cache did not answer", exc_info=True)
 
 
 @contextlib.contextmanager

@@ -39,3 +39,15 @@ def test_it_stores_reads_and_deletes_like_djangos_and_reuses_one_client(redis_ca
     client = redis_cache._cache
     assert client.get_client("c") is client.get_client("d")
     assert client.get_client("c", write=True) is client.get_client("e", write=True)
+
+
+def test_delete_matching_removes_only_the_matching_keys_of_its_own_prefix(redis_cache):
+    other = RedisCache("redis://127.0.0.1:6379/13", {"KEY_PREFIX": f"other-{uuid.uuid4().hex[:8]}"})
+    redis_cache.set_many({"pagecache:page:7:a": 1, "pagecache:page:7:b": 2, "pagecache:page:71:c": 3})
+    other.set("pagecache:page:7:a", 4)
+    assert redis_cache.delete_matching("pagecache:page:7:*") == 2
+    assert redis_cache.get_many(["pagecache:page:7:a", "pagecache:page:7:b", "pagecache:page:71:c"]) == {
+        "pagecache:page:71:c": 3
+    }
+    assert other.get("pagecache:page:7:a") == 4
+    other.delete("pagecache:page:7:a")

@@ -396,3 +396,14 @@ def test_staff_can_make_every_kept_page_render_anew_after_editing_the_database_b
     call_command("pages_forget")
     _content, count = queries_for(shopper_client, url)
     assert count > KEPT_QUERIES
+
+
+def test_an_erased_account_s_kept_pages_are_deleted_from_the_cache(shopper_client, shop, user):
+    from accounts.services import account_erase
+
+    for name in CACHED_PAGES:
+        shopper_client.get(en(name))
+        shopper_client.get(en(name))
+    assert any(f"pagecache:page:{user.pk}:" in key for key in kept_pages())
+    account_erase(user=user)
+    assert not any(f"pagecache:page:{user.pk}:" in key for key in kept_pages())
