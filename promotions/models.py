@@ -14,40 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Gender, Language
 from orders.models import in_active_language
-
-# Regions a sponsor may target (STX-12): Belgian provinces (ISO 3166-2) by postal code, and the Netherlands.
-BE_PROVINCES = (
-    (1000, 1299, "BE-BRU"), (1300, 1499, "BE-WBR"), (1500, 1999, "BE-VBR"), (2000, 2999, "BE-VAN"),
-    (3000, 3499, "BE-VBR"), (3500, 3999, "BE-VLI"), (4000, 4999, "BE-WLG"), (5000, 5999, "BE-WNA"),
-    (6000, 6599, "BE-WHT"), (6600, 6999, "BE-WLX"), (7000, 7999, "BE-WHT"), (8000, 8999, "BE-VWV"),
-    (9000, 9999, "BE-VOV"),
-)  # fmt: skip
-
-
-class Region(models.TextChoices):
-    BRUSSELS = "BE-BRU", _("Brussels")
-    WALLOON_BRABANT = "BE-WBR", _("Walloon Brabant")
-    FLEMISH_BRABANT = "BE-VBR", _("Flemish Brabant")
-    ANTWERP = "BE-VAN", _("Antwerp")
-    LIMBURG = "BE-VLI", _("Limburg")
-    LIEGE = "BE-WLG", _("Liège")
-    NAMUR = "BE-WNA", _("Namur")
-    HAINAUT = "BE-WHT", _("Hainaut")
-    LUXEMBOURG = "BE-WLX", _("Luxembourg")
-    WEST_FLANDERS = "BE-VWV", _("West Flanders")
-    EAST_FLANDERS = "BE-VOV", _("East Flanders")
-    NETHERLANDS = "NL", _("the Netherlands")
-
-
-def region_of(country: str, postal_code: str) -> str:
-    """Return the targeting region of a delivery address: a Belgian province, the Netherlands, or ""."""
-    country = str(country or "").upper()
-    if country == "NL":
-        return Region.NETHERLANDS
-    digits = re.sub(r"\D", "", postal_code or "")
-    if country == "BE" and len(digits) == 4:
-        return next((code for low, high, code in BE_PROVINCES if low <= int(digits) <= high), "")
-    return ""
+from promotions.regions import Region
 
 
 def advert_path(instance: Campaign, filename: str) -> str:

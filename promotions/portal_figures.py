@@ -9,60 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order, OrderLine
 from promotions.models import Campaign, Code, Redemption
+from promotions.regions import region_label, with_region
 
 MIN_GROUP = 5
 ORDERED = ("paid", "in_production", "shipped", "delivered")
 SHIPPED = ("shipped", "delivered")
-
-# Belgian provinces by postal code (bpost's ranges); the Netherlands and other countries by country.
-_BE = (
-    (1000, 1299, _("Brussels")),
-    (1300, 1499, _("Walloon Brabant")),
-    (1500, 1999, _("Flemish Brabant")),
-    (2000, 2999, _("Antwerp")),
-    (3000, 3499, _("Flemish Brabant")),
-    (3500, 3999, _("Limburg")),
-    (4000, 4999, _("Liège")),
-    (5000, 5999, _("Namur")),
-    (6000, 6599, _("Hainaut")),
-    (6600, 6999, _("Luxembourg")),
-    (7000, 7999, _("Hainaut")),
-    (8000, 8999, _("West Flanders")),
-    (9000, 9999, _("East Flanders")),
-)
-
-
-def _region_expression() -> Case:
-    """The order's region in SQL: ``BE:<first postal code of the province's range>``, else the country code.
-
-    Belgian postal codes are four digits, so comparing them as text compares them as numbers.
-    """
-    return Case(
-        *[
-            When(
-                Q(ship_country="BE", ship_postal_code__gte=f"{low:04d}", ship_postal_code__lte=f"{high:04d}"),
-                then=Value(f"BE:{low}"),
-            )
-            for low, high, _name in _BE
-        ],
-        default=F("ship_country"),
-        output_field=CharField(),
-    )
-
-
-def _region_name(key: str) -> str:
-    from django_countries import countries
-
-    if key.startswith("BE:"):
-        low = int(key[3:])
-        return str(next(name for start, _high, name in _BE if start == low))
-    return str(countries.name(key) or key)
 
 
 @dataclass(frozen=True)
@@ -120,7 +77,7 @@ def campaign_figures(campaign: Campaign) -> CampaignFigures:
         .order_by("day")
     )
     places = (
-        orders.annotate(region=_region_expression())
+        with_region(orders)
         .values("region")
         .annotate(n=Count("id"), people=Count("user", distinct=True))
         .order_by("-n")
@@ -135,7 +92,7 @@ def campaign_figures(campaign: Campaign) -> CampaignFigures:
             str(_("products shipped")), (shipped["n"] or 0) if (shipped["people"] or 0) >= MIN_GROUP else None
         ),
         per_day=[_group(row["day"].isoformat(), row) for row in days],
-        per_region=[_group(_region_name(row["region"]), row) for row in places],
+        per_region=[_group(region_label(row["region"]), row) for row in places],
     )
 
 

@@ -34,8 +34,8 @@ from promotions.models import (
     HouseholdUse,
     Redemption,
     RedemptionDetail,
-    region_of,
 )
+from promotions.regions import region_of, region_within
 from promotions.selectors import code_normalise, eligibility_fields_of, redemptions_expiring
 
 INSERT_BATCH = 10_000
@@ -544,7 +544,7 @@ def _matched(campaign: Campaign, inputs: dict) -> int | None:
         "language": lambda: inputs.get("language") == targets["language"],
         "age_min": lambda: age is not None and age >= targets["age_min"],
         "age_max": lambda: age is not None and age <= targets["age_max"],
-        "region": lambda: inputs.get("region") == targets["region"],
+        "region": lambda: region_within(inputs.get("region") or "", targets["region"]),
         "gender": lambda: inputs.get("gender") == targets["gender"],
     }
     if not all(checks[key]() for key in targets):
