@@ -141,9 +141,8 @@ def forget(account_id: int) -> None:
     try:
         if hasattr(cache, "delete_matching"):  # photoshop.cache.RedisCache
             cache.delete_matching(pattern)
-        elif isinstance(
-            getattr(cache, "_cache", None), dict
-        ):  # Django's local-memory cache (the embedded default, tests)
+        elif isinstance(getattr(cache, "_cache", None), dict):
+            # Django's local-memory cache (the embedded default, tests)
             wanted = cache.make_key(pattern)
             with cache._lock:
                 for key in [key for key in cache._cache if fnmatch.fnmatchcase(key, wanted)]:
@@ -192,20 +191,23 @@ def written_table(sql: str) -> tuple[bool, str | None]:
 
 def writes(sql: str) -> bool:
     """Whether a statement may change what a page shows: anything but a read, and not only unshown tables."""
+    return _shown_write(sql)[0]
+
+
+def _shown_write(sql: str) -> tuple[bool, str | None]:
     wrote, table = written_table(sql)
-    return wrote and table not in UNSHOWN_TABLES
+    return wrote and table not in UNSHOWN_TABLES, table
 
 
 def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    if isinstance(sql, str):
-        wrote, table = written_table(sql)
-        if wrote and table not in UNSHOWN_TABLES:
-            account = _account.get()
-            if account is _ANYONE or table not in owned_tables():
-                _renew_for_write(SHOP_KEY, context["connection"])
-            elif account is not None:  # None: a visitor's own rows
-                _renew_for_write(_account_key(account), context["connection"])
+    shown, table = _shown_write(sql) if isinstance(sql, str) else (False, None)
+    if shown:
+        account = _account.get()
+        if account is _ANYONE or table not in owned_tables():
+            _renew_for_write(SHOP_KEY, context["connection"])
+        elif account is not None:  # None: a visitor's own rows
+            _renew_for_write(_account_key(account), context["connection"])
     return result
 
 
