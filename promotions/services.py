@@ -120,7 +120,7 @@ def code_redeem(*, cart, user, raw_code: str, site=None, details: Mapping[int, s
     asks for some refuses a code without them (reason ``needs_details``), checked again here.
     The code's uses, the customer's limit and the campaign's quota are each
     raised by one conditional write; the first that fails undoes the others.
-    On PostgreSQL the writes are one database function call (migration 0005).
+    On PostgreSQL the writes are one database function call (migration 0011).
     """
     if details is not None:
         answers = details_checked(fields=eligibility_fields_of(raw_code), details=details)
@@ -288,7 +288,7 @@ RAISED = {"promotions:user_limit": _refuse_user_limit, "promotions:quota": _refu
 
 
 def _redeem_in_one_call(*, cart, user, raw_code: str, site, with_details: bool) -> Redemption:
-    """PostgreSQL: the checks and writes in one call of ``promotions_redeem`` (migration 0005).
+    """PostgreSQL: the checks and writes in one call of ``promotions_redeem`` (migration 0011).
 
     Outside a transaction the call is its own; inside one, a savepoint keeps a refusal from ending it.
     """
