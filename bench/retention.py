@@ -84,8 +84,9 @@ class Target:
     def shared_buffers(self) -> str:
         """PostgreSQL's buffer cache (the server's setting), which the largest populations outgrow; "" on SQLite.
 
-        Measured here: 2,000,000 users' sweep runs at x0.81-0.82 the rows/s of 200,000's with the
-        default 128MB, x0.82-0.94 with 4GB (the usual quarter of a server's memory).
+        Measured here: 2,000,000 users' sweep ran at x0.81-0.82 the rows/s of 200,000's with the
+        default 128MB, x0.82-0.94 with 4GB (the usual quarter of a server's memory), before the
+        populations were settled (``settle``); settled, with 128MB, x0.64 (2026-11-25).
         """
         if self.vendor != "postgresql":
             return ""
